@@ -1,0 +1,9 @@
+"""The data contract: records, loaders, image normalisation, prompts and the synthetic world.
+No model code and no network here."""
+
+from .images import MAX_PIXELS, MIN_PIXELS, load_image
+from .loaders import load_records, read_responses, write_folder, write_parquet
+from .schema import Record, RecordError
+
+__all__ = ["Record", "RecordError", "load_records", "write_folder", "write_parquet", "read_responses",
+           "load_image", "MIN_PIXELS", "MAX_PIXELS"]

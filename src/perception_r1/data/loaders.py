@@ -1,0 +1,165 @@
+"""Read and write datasets in the contract's three layouts: a folder (data.jsonl + images/),
+a parquet file (images as bytes, HF Image layout) and a `datasets.save_to_disk` folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Iterator
+
+from .schema import Record, RecordError
+
+
+def detect_layout(path: str | Path) -> str:
+    """Return 'folder', 'jsonl', 'parquet' or 'datasets' for a dataset path."""
+    p = Path(path)
+    if p.is_file() and p.suffix == ".parquet":
+        return "parquet"
+    if p.is_file() and p.suffix == ".jsonl":
+        return "jsonl"
+    if p.is_dir() and (p / "data.jsonl").exists():
+        return "folder"
+    if p.is_dir() and ((p / "dataset_info.json").exists() or (p / "dataset_dict.json").exists()):
+        return "datasets"
+    if p.is_dir() and list(p.glob("*.parquet")):
+        return "parquet"
+    raise FileNotFoundError(f"{p}: not a dataset (expected data.jsonl, *.parquet or a datasets folder)")
+
+
+def iter_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (index, raw row) with image paths made absolute; rows are not validated here."""
+    p = Path(path)
+    layout = detect_layout(p)
+    if layout in ("folder", "jsonl"):
+        jsonl = p / "data.jsonl" if layout == "folder" else p
+        base = jsonl.parent
+        with open(jsonl, encoding="utf-8") as f:
+            for i, line in enumerate(f):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise RecordError(f"<line {i + 1}>", "json", f"{jsonl}: {e}") from e
+                yield i, _absolute_images(row, base)
+    elif layout == "parquet":
+        import pyarrow.parquet as pq
+
+        files = [p] if p.is_file() else sorted(p.glob("*.parquet"))
+        i = 0
+        for fp in files:
+            for row in pq.read_table(fp).to_pylist():
+                yield i, _absolute_images(row, fp.parent)
+                i += 1
+    else:
+        import datasets
+
+        ds = datasets.load_from_disk(str(p))
+        if isinstance(ds, datasets.DatasetDict):
+            ds = ds[next(iter(ds))]
+        ds = ds.cast_column("images", datasets.Sequence(datasets.Image(decode=False))) if "images" in ds.column_names else ds
+        for i, row in enumerate(ds):
+            yield i, _absolute_images(row, p)
+
+
+def load_records(path: str | Path) -> list[Record]:
+    """Load every record, raising RecordError on the first that breaks the contract (see `validate`)."""
+    return [Record.from_dict(row, index=i + 1) for i, row in iter_rows(path)]
+
+
+def write_folder(records: list[Record], out: str | Path) -> Path:
+    """Write records as `out/data.jsonl` + `out/images/`, images stored byte-for-byte."""
+    out = Path(out)
+    (out / "images").mkdir(parents=True, exist_ok=True)
+    with open(out / "data.jsonl", "w", encoding="utf-8") as f:
+        for rec in records:
+            row = rec.to_dict()
+            row["images"] = [_store_image(img, out, f"{_safe(rec.id)}_{k}") for k, img in enumerate(rec.images)]
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return out
+
+
+def write_parquet(records: list[Record], out: str | Path) -> Path:
+    """Write records to one parquet file with images as HF Image structs ({bytes, path})."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = []
+    for rec in records:
+        row = rec.to_dict()
+        row["images"] = [{"bytes": _read_bytes(img), "path": None} for img in rec.images]
+        row["meta"] = json.dumps(row["meta"])
+        rows.append(row)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist(rows), out)
+    return out
+
+
+def read_responses(path: str | Path) -> list[dict[str, Any]]:
+    """A responses file: JSONL with `id` and `response` (several per id allowed), in file order."""
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            for key in ("id", "response"):
+                if key not in row:
+                    raise RecordError(str(row.get("id", f"<line {n}>")), key, f"{path}: missing in responses file")
+            row["id"] = str(row["id"])
+            rows.append(row)
+    return rows
+
+
+def _absolute_images(row: dict[str, Any], base: Path) -> dict[str, Any]:
+    row = dict(row)
+    if isinstance(row.get("meta"), str):
+        try:
+            row["meta"] = json.loads(row["meta"])
+        except json.JSONDecodeError:
+            row["meta"] = {"raw": row["meta"]}
+    images = row.get("images", row.get("image"))
+    if images is None:
+        return row
+    if not isinstance(images, list):
+        images = [images]
+    fixed = []
+    for img in images:
+        if isinstance(img, dict):
+            img = img.get("bytes") or img.get("path")
+        if isinstance(img, str) and not Path(img).is_absolute():
+            img = str((base / img).resolve())
+        fixed.append(img)
+    row["images"] = fixed
+    row.pop("image", None)
+    return row
+
+
+def _read_bytes(img: str | bytes) -> bytes:
+    return img if isinstance(img, (bytes, bytearray)) else Path(img).read_bytes()
+
+
+def _store_image(img: str | bytes, out: Path, stem: str) -> str:
+    if isinstance(img, (bytes, bytearray)):
+        ext = _sniff_ext(img)
+        (out / "images" / f"{stem}{ext}").write_bytes(img)
+    else:
+        ext = Path(img).suffix or ".png"
+        dst = out / "images" / f"{stem}{ext}"
+        if Path(img).resolve() != dst.resolve():
+            shutil.copyfile(img, dst)
+    return f"images/{stem}{ext}"
+
+
+def _sniff_ext(data: bytes) -> str:
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return ".png"
+    if data[:3] == b"\xff\xd8\xff":
+        return ".jpg"
+    return ".bin"
+
+
+def _safe(rid: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in rid)
