@@ -1,0 +1,95 @@
+"""The OpenAI-protocol client against a real loopback HTTP server with injected faults."""
+
+import asyncio
+import time
+
+import pytest
+
+from perception_r1.llm import DiskCache, LLMClient, LLMError, cache_key
+from perception_r1.llm.loopback import LoopbackServer
+
+MSG = [{"role": "user", "content": "hi"}]
+
+
+def _echo(body):
+    return "reply:" + body["messages"][-1]["content"]
+
+
+def _faults_first(kind, times=1):
+    return lambda i, body: kind if i < times else None
+
+
+@pytest.mark.parametrize("fault", ["500", "429", "garbage", "nochoices", "drop", "timeout"])
+def test_retry_recovers_from_each_fault(fault):
+    with LoopbackServer(_echo, faults=_faults_first(fault), timeout_sleep=1.0) as srv:
+        client = LLMClient(srv.url, "m", timeout=0.5, max_retries=2, backoff=0.01)
+        result = asyncio.run(client.chat(MSG))
+    assert result.text == "reply:hi"
+    assert result.attempts == 2
+    assert client.stats.retries == 1 and client.stats.failures == 0
+    assert len(srv.requests) == 2
+
+
+def test_gives_up_with_clear_error_after_retries():
+    with LoopbackServer(_echo, faults=lambda i, b: "500") as srv:
+        client = LLMClient(srv.url, "m", max_retries=2, backoff=0.01)
+        with pytest.raises(LLMError, match="3 attempts: HTTP 500"):
+            asyncio.run(client.chat(MSG))
+    assert client.stats.failures == 1 and len(srv.requests) == 3
+
+
+def test_non_retryable_status_fails_at_once():
+    with LoopbackServer(_echo) as srv:
+        client = LLMClient(srv.url.replace("/v1", "/nope"), "m", max_retries=3, backoff=0.01)
+        with pytest.raises(LLMError, match="HTTP 404"):
+            asyncio.run(client.chat(MSG))
+
+
+def test_retry_after_header_is_honoured():
+    with LoopbackServer(_echo, faults=_faults_first("429"), retry_after=0.3) as srv:
+        client = LLMClient(srv.url, "m", max_retries=1, backoff=0.0)
+        t0 = time.perf_counter()
+        asyncio.run(client.chat(MSG))
+    assert time.perf_counter() - t0 >= 0.3
+
+
+def test_n_choices_and_usage():
+    with LoopbackServer(lambda body: ["a", "b", "c"]) as srv:
+        client = LLMClient(srv.url, "m")
+        result = asyncio.run(client.chat(MSG, n=3, temperature=1.0))
+    assert result.texts == ["a", "b", "c"]
+    assert srv.requests[0]["n"] == 3 and srv.requests[0]["temperature"] == 1.0
+    assert client.stats.prompt_tokens > 0
+
+
+def test_concurrency_is_bounded_and_used():
+    with LoopbackServer(_echo, latency=0.2, capacity=64) as srv:
+        client = LLMClient(srv.url, "m", concurrency=8)
+
+        async def many():
+            return await asyncio.gather(*(client.chat(MSG) for _ in range(16)))
+
+        t0 = time.perf_counter()
+        asyncio.run(many())
+        wall = time.perf_counter() - t0
+    # 16 requests, 8 at a time, 0.2 s each: two waves, not sixteen.
+    assert 0.4 <= wall < 1.6
+
+
+def test_api_key_sent_but_never_in_body(monkeypatch):
+    monkeypatch.setenv("MY_KEY", "sk-secret")
+    with LoopbackServer(_echo) as srv:
+        client = LLMClient(srv.url, "m", api_key_env="MY_KEY")
+        asyncio.run(client.chat(MSG))
+    assert "sk-secret" not in str(srv.requests)
+
+
+def test_disk_cache_persists(tmp_path):
+    key = cache_key("model", 1, ["AB = 3"], "response")
+    cache = DiskCache(tmp_path / "c.sqlite")
+    assert cache.get(key) is None
+    cache.put(key, "[1]")
+    cache.close()
+    again = DiskCache(tmp_path / "c.sqlite")
+    assert again.get(key) == "[1]" and again.hits == 1
+    assert cache_key("model", 1, ["AB = 3"], "other") != key
