@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .schema import Record, RecordError
 
@@ -27,8 +27,12 @@ def detect_layout(path: str | Path) -> str:
     raise FileNotFoundError(f"{p}: not a dataset (expected data.jsonl, *.parquet or a datasets folder)")
 
 
-def iter_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (index, raw row) with image paths made absolute; rows are not validated here."""
+def iter_rows(path: str | Path, on_error: Callable[[RecordError], None] | None = None
+              ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (index, raw row) with image paths made absolute; rows are not validated here.
+
+    A JSONL line that is not a JSON object raises RecordError, or, when `on_error` is given, is handed
+    to it and skipped, so a checker can report every bad line instead of stopping at the first."""
     p = Path(path)
     layout = detect_layout(p)
     if layout in ("folder", "jsonl"):
@@ -40,8 +44,14 @@ def iter_rows(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
                     continue
                 try:
                     row = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise RecordError(f"<line {i + 1}>", "json", f"{jsonl}: {e}") from e
+                    if not isinstance(row, dict):
+                        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+                except ValueError as e:
+                    err = RecordError(f"<line {i + 1}>", "json", f"{jsonl}: {e}")
+                    if on_error is None:
+                        raise err from e
+                    on_error(err)
+                    continue
                 yield i, _absolute_images(row, base)
     elif layout == "parquet":
         import pyarrow.parquet as pq
