@@ -14,6 +14,7 @@ Approximations count only to math-verify's precision (6 decimals): `31.4159` is 
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import multiprocessing
 import os
@@ -195,7 +196,17 @@ def _pool() -> cf.ProcessPoolExecutor:
             n = int(os.environ.get("PERCEPTION_R1_MATH_WORKERS", min(4, os.cpu_count() or 1)))
             _POOL = cf.ProcessPoolExecutor(max_workers=max(1, n), mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_worker_init)
+            atexit.register(_close_pool)
         return _POOL
+
+
+def _close_pool() -> None:
+    """At exit, stop the workers while the interpreter is still whole (avoids teardown noise)."""
+    global _POOL
+    with _POOL_LOCK:
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def shutdown_pool() -> None:
