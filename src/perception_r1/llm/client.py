@@ -8,8 +8,10 @@ backoff on 429 (honouring Retry-After), 5xx, timeouts and dropped connections.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -167,7 +169,25 @@ def run_sync(coro):
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(coro)
-    import concurrent.futures
-
     with concurrent.futures.ThreadPoolExecutor(1) as ex:
         return ex.submit(asyncio.run, coro).result()
+
+
+class LoopThread:
+    """One event loop kept alive in a daemon thread, for synchronous callers (TRL reward functions)
+    that call an async client step after step: its pooled connections and concurrency bound survive
+    across calls, and the caller's thread stays free while a batch is in flight."""
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, coro) -> concurrent.futures.Future:
+        with self._lock:
+            if self._loop is None:
+                self._loop = asyncio.new_event_loop()
+                threading.Thread(target=self._loop.run_forever, daemon=True, name="perception-r1-loop").start()
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    def run(self, coro):
+        return self.submit(coro).result()
