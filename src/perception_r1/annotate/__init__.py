@@ -1,1 +1,9 @@
+"""Offline annotation construction (Perception-R1 §3.1): distil teacher trajectories, keep the correct
+ones, extract atomic visual facts; plus the hand audit and converters from public Geometry3K releases.
 
+Stages are file names: `distil.py` (teacher + verification), `extract.py` (JSON facts), `journal.py`
+(SQLite, resumable), `pipeline.py` (orchestration), `report.py`, `audit.py`, `converters.py`."""
+
+from .pipeline import AnnotateConfig, run_annotate
+
+__all__ = ["AnnotateConfig", "run_annotate"]

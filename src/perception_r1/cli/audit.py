@@ -1,0 +1,36 @@
+"""`perception-r1 audit`: write an HTML page to judge annotations by hand, or score the verdicts.
+
+    perception-r1 audit OUT --sample 50 --out audit.html     # open in a browser, judge, download verdicts.json
+    perception-r1 audit OUT --verdicts verdicts.json         # accuracy with a 95% interval (printed + JSON)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help="annotated dataset (the output folder of `perception-r1 annotate`)")
+    p.add_argument("--sample", type=int, default=50, help="problems on the page (default 50)")
+    p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    p.add_argument("--out", default="audit.html", help="HTML page to write (default audit.html)")
+    p.add_argument("--verdicts", help="score this verdicts.json instead of writing a page")
+    p.add_argument("--json", dest="json_out", help="also write the score as JSON to this file")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..annotate.audit import score_file, write_audit
+
+    if args.verdicts:
+        score = score_file(args.verdicts, args.data)
+        print(score)
+        print(json.dumps(score.as_dict()))
+        if args.json_out:
+            with open(args.json_out, "w", encoding="utf-8") as f:
+                json.dump(score.as_dict(), f, indent=2)
+        return 0 if score.judged else 1
+    path, n = write_audit(args.data, args.out, args.sample, args.seed)
+    print(f"wrote {path} ({n} problems); open it in a browser, judge each annotation, download verdicts.json, "
+          f"then: perception-r1 audit {args.data} --verdicts verdicts.json")
+    return 0 if n else 1
