@@ -1,0 +1,138 @@
+"""The `mllm` judge: the paper's "MLLM as reward model" baseline (Perception-R1 ablation, DESIGN.md §1).
+
+A multimodal OpenAI-compatible server (e.g. Qwen2.5-VL-32B on vLLM) sees the record's image(s)
+(normalised with `data.load_image`, sent as base64 PNG data URLs) and the fenced response, and
+answers `<score>X</score>`, 0 <= X <= 1, for the accuracy of the response's visual descriptions. It
+needs no annotations. A reply without exactly one in-range score is re-asked, then handled by the
+failure policy.
+
+It gives a score per response, not a verdict per annotation, so it does not implement
+`ajudge_batch`; it sets `returns_scores = True` and offers `ascore_batch` / `scores`, whose value is
+used directly as r_v (the reward code checks the flag).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from ..data.images import MAX_PIXELS, MIN_PIXELS, load_image, to_png_bytes
+from ..llm import DiskCache, LLMClient, LLMError, cache_key
+from .base import Judge
+from .openai_judge import DEFAULT_URL, gather_or_cancel, open_cache
+from .prompts import MLLM_PROMPT_VERSION, MLLM_SYSTEM, VerdictParseError, mllm_user_text, parse_score
+
+DEFAULT_MLLM = "Qwen/Qwen2.5-VL-32B-Instruct"
+
+
+class MLLMJudge(Judge):
+    """Args as OpenAIJudge, plus `min_pixels` / `max_pixels` for the image clamp."""
+
+    name = "mllm"
+    background = True
+    returns_scores = True
+
+    def __init__(self, url: str = DEFAULT_URL, model: str = DEFAULT_MLLM, *, api_key_env: str = "OPENAI_API_KEY",
+                 timeout: float = 60.0, concurrency: int = 64, max_retries: int = 4, parse_retries: int = 2,
+                 cache: str | Path | DiskCache | None = None, on_error: str = "raise",
+                 max_tokens: int | None = None, backoff: float = 0.5,
+                 min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS):
+        super().__init__(on_error)
+        self.client = LLMClient(url, model, api_key_env=api_key_env, timeout=timeout, max_retries=max_retries,
+                                concurrency=concurrency, backoff=backoff)
+        self.cache = open_cache(cache)
+        self.parse_retries = parse_retries
+        self.max_tokens = max_tokens
+        self.pixels = (min_pixels, max_pixels)
+        # A GRPO group shows one image with G responses: encode it once.
+        self._urls: OrderedDict[str, str] = OrderedDict()
+        self.stats.extra.update(bad_replies=0, deduplicated=0, http_retries=0)
+
+    async def ajudge_batch(self, items, images=None):
+        raise TypeError("the mllm judge gives one 0-1 score per response, not per-annotation verdicts: "
+                        "use ascore_batch()/scores(); reward code does when judge.returns_scores is set")
+
+    def scores(self, responses: list[str], images: list[Any]) -> list[float | None]:
+        """Synchronous `ascore_batch` (on the judge's persistent event loop)."""
+        from ..llm import LoopThread
+
+        if self._loop_thread is None:
+            self._loop_thread = LoopThread()
+        return self._loop_thread.run(self.ascore_batch(responses, images))
+
+    async def ascore_batch(self, responses: list[str], images: list[Any]) -> list[float | None]:
+        """One score per response; `images[i]` is the record's image or list of images (path or bytes)."""
+        if len(images) != len(responses):
+            raise ValueError(f"{len(responses)} responses but {len(images)} image entries")
+        results: list[float | None] = [None] * len(responses)
+        groups: dict[str, tuple[list[int], list[str]]] = {}
+        for i, (response, imgs) in enumerate(zip(responses, images)):
+            imgs = [] if imgs is None else imgs if isinstance(imgs, (list, tuple)) else [imgs]
+            hashes = [_digest(img) for img in imgs]
+            key = cache_key("mllm-judge", self.client.model, MLLM_PROMPT_VERSION, self.pixels, hashes, response)
+            groups.setdefault(key, ([], list(imgs)))[0].append(i)
+        todo = []
+        for key, (idx, imgs) in groups.items():
+            self.stats.extra["deduplicated"] += len(idx) - 1
+            hit = self.cache.get(key)
+            if hit is None:
+                todo.append((key, idx, imgs))
+                continue
+            self.stats.cache_hits += len(idx)
+            for i in idx:
+                results[i] = json.loads(hit)
+        try:
+            scores = await gather_or_cancel(self._score_one(key, responses[idx[0]], imgs) for key, idx, imgs in todo)
+        finally:
+            self.stats.extra["http_retries"] = self.client.stats.retries
+        for (_, idx, _), s in zip(todo, scores):
+            for i in idx:
+                results[i] = s
+        return results
+
+    async def _score_one(self, key: str, response: str, imgs: list[Any]) -> float | None:
+        if not imgs:
+            return self._failed(f"no image to judge the response against (response {response[:60]!r})")
+        content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": self._data_url(img)}}
+                                         for img in imgs]
+        content.append({"type": "text", "text": mllm_user_text(response)})
+        messages = [{"role": "system", "content": MLLM_SYSTEM}, {"role": "user", "content": content}]
+        problem = ""
+        for _ in range(self.parse_retries + 1):
+            try:
+                result = await self.client.chat(messages, temperature=0.0, max_tokens=self.max_tokens)
+            except LLMError as e:
+                return self._failed(f"{e} (response {response[:60]!r})")
+            self.stats.requests += 1
+            self.stats.latency_total += result.latency
+            try:
+                score = parse_score(result.text)
+            except VerdictParseError as e:
+                self.stats.extra["bad_replies"] += 1
+                problem = f"{e}; reply {result.text[:120]!r}"
+                continue
+            self.cache.put(key, json.dumps(score))
+            return score
+        return self._failed(f"bad score reply {self.parse_retries + 1} time(s): {problem} "
+                            f"(response {response[:60]!r})")
+
+    def _data_url(self, img: str | bytes) -> str:
+        h = _digest(img)
+        if h not in self._urls:
+            png = to_png_bytes(load_image(img, *self.pixels))
+            self._urls[h] = "data:image/png;base64," + base64.b64encode(png).decode()
+            if len(self._urls) > 256:
+                self._urls.popitem(last=False)
+        return self._urls[h]
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _digest(img: str | bytes | Path) -> str:
+    data = img if isinstance(img, (bytes, bytearray)) else Path(img).read_bytes()
+    return hashlib.sha256(data).hexdigest()
