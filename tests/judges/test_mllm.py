@@ -79,3 +79,24 @@ def test_missing_image_and_http_faults():
                                           ("<think>maybe <score>0.1</score></think><score>0</score>", 0.0)])
 def test_parse_score_table(reply, value):
     assert parse_score(reply) == value
+
+
+def test_plugs_into_composite_and_trl_as_perception():
+    import asyncio
+
+    from perception_r1.rewards.composite import RewardConfig, score_responses
+    from perception_r1.rewards.trl import make_reward_funcs
+
+    resp = "<think>\nAB = 3\n</think>\n<answer>\n\\boxed{3}\n</answer>"
+    rows = [{"id": "a", "answer": "3", "images": [_png(255)], "visual_annotations": None},
+            {"id": "b", "answer": "4", "images": [_png(51)], "visual_annotations": ["AB = 3"]}]
+    with LoopbackServer(_brightness_score) as srv:
+        judge = build_judge("mllm", url=srv.url, model="vl")
+        out = score_responses([resp, resp], rows, judge, RewardConfig(use_accuracy=False))
+        assert [b.perception for b in out] == [1.0, 0.2] and [b.judgments for b in out] == [None, None]
+        assert out[1].total == pytest.approx(0.1 * 1.0 + 0.7 * 0.2)
+        funcs, _ = make_reward_funcs(RewardConfig(), judge)
+        perception = next(f for f in funcs if f.__name__ == "perception")
+        got = asyncio.run(perception([resp, resp], images=[r["images"] for r in rows],
+                                     visual_annotations=[None, ["AB = 3"]], id=["a", "b"]))
+        assert got == [1.0, 0.2]

@@ -132,14 +132,18 @@ def score_responses(responses: Sequence[str], rows: Sequence[dict[str, Any]], ju
         acc_future = ex.submit(accuracy_batch, responses, [row_answer(r) for r in rows],
                                [r.get("choices") for r in rows], config.accuracy_timeout) \
             if config.use_accuracy else None
-        judgments = judge_rows(responses, rows, judge) if config.use_perception else [None] * len(rows)
+        # A scoring judge (mllm, the MLLM-as-reward-model baseline) gives r_v itself, per response.
+        scored = config.use_perception and getattr(judge, "returns_scores", False)
+        scores = judge.scores(list(responses), row_images(rows) or [None] * len(rows)) if scored else None
+        judgments = judge_rows(responses, rows, judge) if config.use_perception and not scored \
+            else [None] * len(rows)
         accuracies = acc_future.result() if acc_future is not None else [None] * len(rows)
     out = []
-    for resp, row, acc, judgment in zip(responses, rows, accuracies, judgments):
+    for i, (resp, row, acc, judgment) in enumerate(zip(responses, rows, accuracies, judgments)):
         comps = {
             "format": format_reward(resp, config.format_pattern) if config.use_format else None,
             "accuracy": acc,
-            "perception": row_perception(row, judgment) if config.use_perception else None,
+            "perception": (scores[i] if scored else row_perception(row, judgment)) if config.use_perception else None,
             "repetition": repetition_penalty(resp, config.ngram, config.max_penalty) if config.use_repetition else None,
         }
         out.append(RewardBreakdown(**comps, total=total_reward(comps, config), judgments=judgment))

@@ -103,6 +103,8 @@ class PerceptionReward(_Reward):
     async def __call__(self, completions: list, **kwargs: Any) -> list[float | None]:
         texts = [completion_text(c) for c in completions]
         rows = _rows(len(texts), kwargs, ("id", "visual_annotations", "images", "image"))
+        if getattr(self.judge, "returns_scores", False):  # mllm: a 0-1 score per response is r_v
+            return await self.judge.ascore_batch(texts, row_images(rows) or [None] * len(texts))
         anns = [list(r["visual_annotations"] or []) for r in rows]
         idx = [i for i, a in enumerate(anns) if a]
         judgments: list[list[int] | None] = [None] * len(texts)
