@@ -48,7 +48,7 @@ def load(path: str | Path) -> list[Record]:
             meta={"question_type": row["question_type"], "answer_type": row["answer_type"],
                   "precision": row.get("precision"), "unit": row.get("unit"),
                   # the query already lists the choices: the prompt must not add them again
-                  "choices_in_problem": True,
+                  "hide_choices": True,
                   **{k: meta.get(k) for k in CATEGORY_KEYS[2:]}}))
     return records
 

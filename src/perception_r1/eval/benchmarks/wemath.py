@@ -1,0 +1,141 @@
+"""We-Math testmini, with its four-dimensional metrics, scored by the official
+`evaluation/four_dimensional_metrics.py` and `evaluation/accuracy.py` (We-Math/We-Math).
+
+Layout: the release's `testmini.json` (a list; images by `image_path` relative to the file) with
+`ID` (the problem group), `key` (`2steps_1`, `2steps_2`, `2steps_multi`, `3steps_1` … `3steps_multi`),
+`question`, `option` ("A. …;B. …"), `answer` (a letter), `knowledge concept`.
+
+Official verdict: the text after the last "Answer", stripped of `><:.` characters, must start with
+the gold letter (A–H). We look in `\\boxed{}` of <answer> first, then apply the official rule.
+
+Four dimensions, per multi-step group (a k-step problem and its k one-step sub-problems):
+  IK  insufficient knowledge     some sub-problem wrong and the multi-step problem wrong
+  IG  inadequate generalization  every sub-problem right, the multi-step problem wrong
+  CM  complete mastery           strict: every sub-problem right and the multi-step right
+                                 loose: some sub-problem right and the multi-step right
+  RM  rote memorization          strict: some sub-problem wrong but the multi-step right
+                                 loose: every sub-problem wrong but the multi-step right
+Rates: IK, IG, CM over the number of groups N (the official code hard-codes testmini's N = 525);
+RM over CM + RM. Score = (N - 0.5 IG - RM - IK) / N, strict and loose. Also S1 (accuracy over all
+one-step sub-problems), S2 and S3 (accuracy of the 2- and 3-step problems).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ...data import Record
+from ..extract import boxed_answer
+from .io import image_value, read_rows
+
+log = logging.getLogger(__name__)
+
+NAME = "wemath"
+CATEGORY_KEYS = ("key", "knowledge_concept")
+_OPTION_RE = re.compile(r"^\s*([A-H])\s*[.:)]\s*(.*)$", re.DOTALL)
+
+
+def parse_option_string(option: str) -> list[str]:
+    """'A. 1 cm;B. 1.5 cm; E. No correct answer' -> ['1 cm', '1.5 cm', ..., 'No correct answer']."""
+    out = []
+    for part in str(option).split(";"):
+        m = _OPTION_RE.match(part)
+        if m:
+            out.append(m.group(2).strip())
+    return out
+
+
+def load(path: str | Path) -> list[Record]:
+    rows, base = read_rows(path, split="testmini" if Path(path).is_dir() else None)
+    records = []
+    for row in rows:
+        img = image_value(row.get("image_path") or row.get("image"), base)
+        key = str(row["key"])
+        records.append(Record(
+            id=f"{row['ID']}@{key}", images=[img] if img else [], problem=str(row["question"]),
+            answer=str(row["answer"]).strip(), choices=parse_option_string(row.get("option", "")) or None,
+            source=NAME,
+            meta={"group": str(row["ID"]), "key": key, "knowledge_concept": row.get("knowledge concept")}))
+    return records
+
+
+def official_letter(text: str) -> str | None:
+    """Official `load_and_process_data`: after the last 'Answer', drop `><:.`, take the first
+    character if it is A-H."""
+    tail = re.sub(r"[><:.]", "", text.split("Answer")[-1].strip()).strip()
+    return tail[0] if tail and tail[0] in "ABCDEFGH" else None
+
+
+def extract(rec: Record, response: str) -> str | None:
+    boxed = boxed_answer(response)
+    if boxed is not None:
+        letter = official_letter(boxed)
+        if letter is None and rec.choices:  # a boxed option text maps to its letter
+            norm = boxed.strip().casefold()
+            letter = next((chr(ord("A") + i) for i, c in enumerate(rec.choices) if c.strip().casefold() == norm), None)
+        if letter is not None:
+            return letter
+    return official_letter(response)
+
+
+def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
+    letter = official_letter(extracted) if extracted else None
+    return {"prediction": letter, "correct": letter is not None and letter == rec.answer,
+            "group": rec.meta["group"], "key": rec.meta["key"], "knowledge_concept": rec.meta.get("knowledge_concept")}
+
+
+def four_dimensional(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The official four-dimensional metrics over complete groups (see the module docstring).
+    Groups missing a row are left out and counted in `incomplete_groups`."""
+    groups: dict[str, dict[str, bool]] = defaultdict(dict)
+    for r in rows:
+        groups[r["group"]][r["key"]] = bool(r["correct"])
+    counts = dict.fromkeys(["IK", "IG", "CM_strict", "CM_loose", "RM_strict", "RM_loose"], 0)
+    steps_right: list[bool] = []
+    multi: dict[int, list[bool]] = {2: [], 3: []}
+    incomplete = 0
+    for gid, keys in groups.items():
+        k = 3 if any(key.startswith("3steps") for key in keys) else 2
+        needed = [f"{k}steps_{i}" for i in range(1, k + 1)]
+        if any(n not in keys for n in needed) or f"{k}steps_multi" not in keys:
+            incomplete += 1
+            continue
+        subs, m = [keys[n] for n in needed], keys[f"{k}steps_multi"]
+        steps_right += subs
+        multi[k].append(m)
+        all_right, any_right = all(subs), any(subs)
+        if m:
+            counts["CM_strict"] += all_right
+            counts["CM_loose"] += any_right
+            counts["RM_strict"] += not all_right
+            counts["RM_loose"] += not any_right
+        else:
+            counts["IG"] += all_right
+            counts["IK"] += not all_right
+    if incomplete:
+        log.warning("wemath: %d incomplete groups left out of the four-dimensional metrics", incomplete)
+    n = len(multi[2]) + len(multi[3])
+
+    def ratio(a: float, b: float) -> float | None:
+        return a / b if b else None
+
+    return {
+        "groups": n, "incomplete_groups": incomplete, "counts": counts,
+        "IK": ratio(counts["IK"], n), "IG": ratio(counts["IG"], n),
+        "CM_strict": ratio(counts["CM_strict"], n), "CM_loose": ratio(counts["CM_loose"], n),
+        "RM_strict": ratio(counts["RM_strict"], counts["CM_strict"] + counts["RM_strict"]),
+        "RM_loose": ratio(counts["RM_loose"], counts["CM_loose"] + counts["RM_loose"]),
+        "score_strict": ratio(n - 0.5 * counts["IG"] - counts["RM_strict"] - counts["IK"], n),
+        "score_loose": ratio(n - 0.5 * counts["IG"] - counts["RM_loose"] - counts["IK"], n),
+        "S1": ratio(sum(steps_right), len(steps_right)),
+        "S2": ratio(sum(multi[2]), len(multi[2])),
+        "S3": ratio(sum(multi[3]), len(multi[3])),
+    }
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"four_dimensional": four_dimensional(rows)}
