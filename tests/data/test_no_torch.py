@@ -26,9 +26,10 @@ def _run(body: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.parametrize("body", [
-    "import perception_r1.data, perception_r1.data.validate, perception_r1.data.loaders",
+    "import perception_r1.data, perception_r1.data.validate, perception_r1.data.loaders, perception_r1.data.synth",
     pytest.param("sys.modules['torch'] = sys", marks=pytest.mark.xfail(strict=True)),  # the check bites
     "from perception_r1.cli.main import main; main(['validate', '--help'])",
+    "from perception_r1.cli.main import main; main(['synth', '--help'])",
     "from perception_r1.cli.main import main; main(['--help'])",
 ])
 def test_light_imports_do_not_import_torch(body, tmp_path: Path):
@@ -36,9 +37,8 @@ def test_light_imports_do_not_import_torch(body, tmp_path: Path):
     assert r.returncode == 0, r.stderr
 
 
-def test_validate_command_does_not_import_torch(tmp_path: Path, records):
-    from perception_r1.data import write_folder
-
-    write_folder(records, tmp_path / "d")
-    r = _run(f"from perception_r1.cli.main import main; sys.exit(main(['validate', {str(tmp_path / 'd')!r}]))", tmp_path)
+def test_synth_and_validate_commands_do_not_import_torch(tmp_path: Path):
+    d = str(tmp_path / "d")
+    r = _run(f"from perception_r1.cli.main import main; main(['synth', '--n', '3', '--out', {d!r}]); "
+             f"sys.exit(main(['validate', {d!r}]))", tmp_path)
     assert r.returncode == 0, r.stderr

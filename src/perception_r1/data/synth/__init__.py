@@ -1,0 +1,124 @@
+"""The synthetic geometry world: Geometry3K-like diagrams drawn with Pillow, each with the exact visual facts
+(annotations) its solution needs, a reference CoT in the paper's format, and the answer.
+
+Record i depends only on (seed, i, knobs), so `generate(10, s)` is a prefix of `generate(40, s)` and the
+same call always gives the same bytes. By default the values needed are only in the image (MathVerse's
+vision-dominant setting); `values_in_text=True` also states them in the problem text."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from ..loaders import write_folder
+from ..schema import Record
+from .families import FAMILIES
+from .presets import PRESETS, Preset
+from .render import render
+from .scene import Figure
+
+__all__ = ["generate", "write_synth", "FAMILIES", "PRESETS", "Preset", "make_record"]
+
+
+def generate(n: int, seed: int = 0, *, difficulty: str = "medium", families: list[str] | str | None = None,
+             image_size: int | None = None, font_scale: float = 1.0, values_in_text: bool = False,
+             preset: Preset | None = None, progress: bool = False) -> list[Record]:
+    """n records, families taken in turn (so every family appears once n >= the number of families).
+
+    Args:
+        difficulty: a PRESETS name (easy | medium | hard); `preset` overrides it with a custom Preset.
+        families: names from FAMILIES (a list or a comma-separated string); default all.
+        image_size: side of the square image in pixels (default: the preset's).
+        font_scale: multiplies the preset's label and point-name sizes.
+        values_in_text: also state the facts in the problem text.
+    """
+    p = preset or _preset(difficulty)
+    if image_size is not None:
+        if image_size < 28:
+            raise ValueError(f"image_size must be at least 28 pixels, got {image_size}")
+        p = replace(p, image_size=image_size)
+    if font_scale <= 0:
+        raise ValueError(f"font_scale must be positive, got {font_scale}")
+    names = _families(families)
+    indices = range(n)
+    if progress:
+        from tqdm import tqdm
+
+        indices = tqdm(indices, desc="synth", unit="rec", disable=None)
+    return [make_record(seed, i, names[i % len(names)], p, font_scale, values_in_text) for i in indices]
+
+
+def make_record(seed: int, index: int, family: str, p: Preset, font_scale: float = 1.0,
+                values_in_text: bool = False) -> Record:
+    rng = random.Random(f"perception-r1-synth/{seed}/{index}")
+    fig = FAMILIES[family](rng, p)
+    png, labels = render(fig.scene, p, rng, p.image_size, font_scale)
+    return Record(
+        id=f"synth-{seed}-{index:05d}",
+        images=[png],
+        problem=problem_text(fig, values_in_text),
+        answer=fig.answer,
+        visual_annotations=list(fig.facts),
+        cot=cot_text(fig, p.short_cot),
+        source="synth",
+        meta={"family": family, "variant": fig.variant, "difficulty": p.name, "values": fig.values,
+              "distractors": fig.distractors, "image_size": p.image_size, "labels": labels},
+    )
+
+
+def problem_text(fig: Figure, values_in_text: bool) -> str:
+    parts = [fig.context] if fig.context else []
+    if values_in_text:
+        parts.append("Given " + _join(fig.facts) + ".")
+    parts.append(fig.question)
+    return " ".join(parts)
+
+
+def cot_text(fig: Figure, short: bool) -> str:
+    """The paper's format; the reasoning states every annotation verbatim, then solves."""
+    if short:
+        think = ", ".join(fig.facts) + ".\n" + fig.short
+        final = f"\\boxed{{{fig.answer}}}"
+    else:
+        think = "From the figure, " + _join(fig.facts) + ".\n" + "\n".join(fig.steps)
+        final = f"The answer is \\boxed{{{fig.answer}}}."
+    return f"<think>\n{think}\n</think>\n<answer>\n{final}\n</answer>"
+
+
+def write_synth(out: str | Path, n: int, seed: int = 0, *, overwrite: bool = False, progress: bool = False,
+                **knobs) -> Counter:
+    """Generate and write the folder layout (data.jsonl + images/); returns the count per family."""
+    out = Path(out)
+    if (out / "data.jsonl").exists():
+        if not overwrite:
+            raise FileExistsError(f"{out}/data.jsonl exists (pass overwrite=True / --overwrite to replace it)")
+        # Only what write_folder wrote, so a smaller rerun leaves no stale images behind.
+        (out / "data.jsonl").unlink()
+        shutil.rmtree(out / "images", ignore_errors=True)
+    records = generate(n, seed, progress=progress, **knobs)
+    write_folder(records, out)
+    return Counter(r.meta["family"] for r in records)
+
+
+def _preset(name: str) -> Preset:
+    if name not in PRESETS:
+        raise ValueError(f"unknown difficulty {name!r}; choose from {', '.join(PRESETS)}")
+    return PRESETS[name]
+
+
+def _families(families: list[str] | str | None) -> list[str]:
+    if families is None:
+        return list(FAMILIES)
+    names = [f.strip() for f in families.split(",")] if isinstance(families, str) else list(families)
+    names = [f for f in names if f]
+    unknown = [f for f in names if f not in FAMILIES]
+    if unknown or not names:
+        raise ValueError(f"unknown families {unknown}; choose from {', '.join(FAMILIES)}")
+    return names
+
+
+def _join(facts: list[str]) -> str:
+    return facts[0] if len(facts) == 1 else ", ".join(facts[:-1]) + " and " + facts[-1]
