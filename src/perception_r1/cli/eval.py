@@ -1,0 +1,74 @@
+"""`perception-r1 eval --benchmark NAME --data PATH (--model M | --responses R) --out DIR`.
+
+Scores by the benchmark's official rules; writes DIR/results.jsonl, DIR/summary.json, DIR/summary.md.
+`--judge-option key=value` (repeatable) goes to the perception judge (e.g. base_url=..., model=...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ..data import MAX_PIXELS, MIN_PIXELS
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ..eval.benchmarks import BENCHMARKS
+
+    p.add_argument("--benchmark", required=True, choices=sorted(BENCHMARKS))
+    p.add_argument("--data", required=True, help="the benchmark's release file or folder (see docs/evaluation.md)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--model", help="model folder (or hub id) to generate responses with")
+    src.add_argument("--responses", help="JSONL with id and response, generated elsewhere")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--limit", type=int, help="evaluate only the first N items")
+    p.add_argument("--backend", choices=["transformers", "vllm"], default="transformers")
+    p.add_argument("--max-new-tokens", type=int, default=1024)
+    p.add_argument("--batch-size", type=int, default=8)
+    p.add_argument("--min-pixels", type=int, default=MIN_PIXELS)
+    p.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
+    p.add_argument("--extractor-url", help="OpenAI-compatible server for LLM answer extraction (e.g. http://localhost:8000/v1)")
+    p.add_argument("--extractor-model", help="model name on the extractor server")
+    p.add_argument("--extractor-api-key-env", default="OPENAI_API_KEY")
+    p.add_argument("--judge", default="symbolic", help="perception judge: symbolic | openai | hybrid | mllm")
+    p.add_argument("--judge-option", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--perception-threshold", type=float, default=1.0,
+                   help="perception_ok when the hit ratio is at least this (default 1.0: every fact stated)")
+
+
+def _options(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"--judge-option expects KEY=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..data import RecordError
+    from ..eval.run import EvalConfig, evaluate
+
+    try:
+        cfg = EvalConfig(benchmark=args.benchmark, data=args.data, out=args.out, model=args.model,
+                         responses=args.responses, limit=args.limit, backend=args.backend,
+                         max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
+                         min_pixels=args.min_pixels, max_pixels=args.max_pixels,
+                         extractor_url=args.extractor_url, extractor_model=args.extractor_model,
+                         extractor_api_key_env=args.extractor_api_key_env, judge=args.judge,
+                         judge_options=_options(args.judge_option), perception_threshold=args.perception_threshold)
+        summary = evaluate(cfg)
+    except (RecordError, ValueError, FileNotFoundError, KeyError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"{summary['benchmark']}: accuracy {100 * summary['accuracy']:.2f}% ({summary['correct']}/{summary['total']})")
+    if "perception" in summary:
+        p = summary["perception"]
+        print(f"perception: mean {100 * p['mean']:.2f}%, perception_ok {100 * p['ok_rate']:.2f}% ({p['items']} items)")
+    print(f"wrote {args.out}/results.jsonl, summary.json, summary.md")
+    return 0
