@@ -91,3 +91,14 @@ def test_read_responses(tmp_path: Path):
     p.write_text('{"id": 2}\n')
     with pytest.raises(RecordError, match="'response'"):
         read_responses(p)
+
+
+def test_write_folder_keeps_ids_apart_and_refuses_duplicates(tmp_path: Path, records):
+    records[0].id, records[1].id = "a/b", "a_b"
+    write_folder(records, tmp_path / "f")
+    loaded = load_records(tmp_path / "f")
+    assert [r.id for r in loaded] == ["a/b", "a_b", "r2"]
+    _same(loaded, records)
+    records[2].id = "a_b"
+    with pytest.raises(RecordError, match="'a_b'.*'id'"):
+        write_folder(records, tmp_path / "g")

@@ -3,6 +3,7 @@ a parquet file (images as bytes, HF Image layout) and a `datasets.save_to_disk` 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -81,6 +82,11 @@ def load_records(path: str | Path) -> list[Record]:
 def write_folder(records: list[Record], out: str | Path) -> Path:
     """Write records as `out/data.jsonl` + `out/images/`, images stored byte-for-byte."""
     out = Path(out)
+    seen: set[str] = set()
+    for rec in records:  # a duplicate id would silently overwrite the first record's image file
+        if rec.id in seen:
+            raise RecordError(rec.id, "id", "duplicate id; image file names are derived from ids")
+        seen.add(rec.id)
     (out / "images").mkdir(parents=True, exist_ok=True)
     with open(out / "data.jsonl", "w", encoding="utf-8") as f:
         for rec in records:
@@ -172,4 +178,6 @@ def _sniff_ext(data: bytes) -> str:
 
 
 def _safe(rid: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in rid)
+    """A file-name stem for an id; ids that needed changes get a hash suffix so that 'a/b' and 'a_b' differ."""
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in rid)
+    return safe if safe == rid else f"{safe}-{hashlib.sha1(rid.encode()).hexdigest()[:8]}"
