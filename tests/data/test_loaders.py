@@ -53,6 +53,15 @@ def test_datasets_folder_round_trip(tmp_path: Path, records):
     _same(load_records(tmp_path / "ds"), records)
 
 
+def test_datasets_folder_with_single_image_column(tmp_path: Path, records):
+    datasets = pytest.importorskip("datasets")
+    rows = [{"id": r.id, "image": {"bytes": r.images[0], "path": None}, "problem": r.problem, "answer": r.answer}
+            for r in records]
+    datasets.Dataset.from_list(rows).cast_column("image", datasets.Image()).save_to_disk(str(tmp_path / "ds"))
+    loaded = load_records(tmp_path / "ds")
+    assert [r.images for r in loaded] == [r.images for r in records]
+
+
 def test_broken_json_line_raises_naming_the_line(tmp_path: Path, records):
     write_folder(records, tmp_path)
     with open(tmp_path / "data.jsonl", "a") as f:

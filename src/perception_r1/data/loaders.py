@@ -69,7 +69,11 @@ def iter_rows(path: str | Path, on_error: Callable[[RecordError], None] | None =
         ds = datasets.load_from_disk(str(p))
         if isinstance(ds, datasets.DatasetDict):
             ds = ds[next(iter(ds))]
-        ds = ds.cast_column("images", datasets.Sequence(datasets.Image(decode=False))) if "images" in ds.column_names else ds
+        # Undecoded {bytes, path} structs, for a list column `images` or the common single `image` column.
+        if "images" in ds.column_names:
+            ds = ds.cast_column("images", datasets.Sequence(datasets.Image(decode=False)))
+        elif "image" in ds.column_names:
+            ds = ds.cast_column("image", datasets.Image(decode=False))
         for i, row in enumerate(ds):
             yield i, _absolute_images(row, p)
 
