@@ -119,9 +119,9 @@ def parallelogram(rng: random.Random, p: Preset) -> Figure:
     s.side(pd, pc, e2, f"{D}{C}")
     values = {f"{A}{B}": e1, f"{D}{C}": e2}
     facts = [f"{k} = {v}" for k, v in values.items()]
-    dk, dc = k1 - k2, c2 - c1
+    dk, dc = (k1 - k2, c2 - c1) if k1 > k2 else (k2 - k1, c1 - c2)  # keep the collected coefficient positive
     steps = [f"Opposite sides of a parallelogram are equal, so {A}{B} = {D}{C}: {e1} = {e2}.",
-             f"{linear(dk, var, 0)} = {dc}, so {var} = {f}."]
+             f"{linear(dk, var, 0)} = {dc}, so {var} = {f}." if dk != 1 else f"So {var} = {f}."]
     variant = "side" if p.variety and rng.random() < 0.4 else "variable"
     if variant == "side":
         question, answer = f"Find {A}{B}.", str(side)
@@ -266,7 +266,7 @@ def isosceles(rng: random.Random, p: Preset) -> Figure:
     steps = [f"Since {A}{B} = {A}{C}, the base angles are equal: m\\angle {A}{B}{C} = m\\angle {A}{C}{B}.",
              f"So 2x + {apex} = 180 and x = {base}."]
     fig = Figure("isosceles", s, "Find x.", facts, values, steps, f"x = (180 - {apex}) / 2 = {base}.",
-                 str(base))
+                 str(base), variant="base-angle")
     spare = _spare(rng, p, pts)
     _distract(fig, rng, p, [lambda: _side_distractor(s, pb, pc, f"{B}{C}", _value(rng, p)),
                             lambda: extend(s, pb, pc, C, next(spare), _value(rng, p))])
