@@ -124,3 +124,15 @@ def test_compare_two_runs(tmp_path, synth_data):
     assert "| synth |" in (tmp_path / "cmp" / "compare.md").read_text()
     assert main(["compare", str(tmp_path / "A" / "synth"), str(tmp_path / "B"), "--out", str(tmp_path / "c2")]) == 0
     assert main(["compare", str(tmp_path / "A"), str(tmp_path / "nothing")]) == 2
+
+
+def test_scoring_responses_does_not_import_torch(tmp_path):
+    import subprocess
+    import sys
+
+    resp = _write_jsonl(tmp_path / "r.jsonl", [{"id": str(i), "response": "\\boxed{A}"} for i in range(1, 7)])
+    code = ("import sys; from perception_r1.cli.main import main; "
+            f"rc = main(['eval', '--benchmark', 'mathvista', '--data', {MATHVISTA!r}, '--responses', {resp!r}, "
+            f"'--out', {str(tmp_path / 'o')!r}]); "
+            "assert rc == 0, rc; assert 'torch' not in sys.modules, 'torch imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -26,15 +26,17 @@ from .io import image_value, read_rows
 
 NAME = "mathverse"
 CATEGORY_KEYS = ("problem_version", "question_type", "subject", "subfield", "source")
+_CHOICES_HEAD = re.compile(r"Choices?:")
 _CHOICE_RE = re.compile(r"^\s*\(?([A-H])\)?\s*[:.)]\s*(.*)$")
 
 
 def inline_choices(question: str) -> list[str] | None:
-    """Option texts written after 'Choices:' in the question ("A:40°" / "A. 40°" / "(A) 40°")."""
-    if "Choices:" not in question:
+    """Option texts written after 'Choices:' (or 'Choice:') in the question ("A:40°" / "A. 40°" / "(A) 40°")."""
+    parts = _CHOICES_HEAD.split(question, maxsplit=1)
+    if len(parts) < 2:
         return None
     out = []
-    for line in question.split("Choices:", 1)[1].splitlines():
+    for line in parts[1].splitlines():
         m = _CHOICE_RE.match(line)
         if m and ord(m.group(1)) - ord("A") == len(out):
             out.append(m.group(2).strip())
