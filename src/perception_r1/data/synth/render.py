@@ -25,6 +25,8 @@ PAPER = (255, 255, 255)
 TURNS = (0, 25, -25, 50, -50, 75, -75, 105, -105, 140, -140, 180)
 # Distances tried, as multiples of the minimum gap from the anchor.
 GROWS = (1.0, 1.8, 2.8, 4.0)
+# Cost of an angle label nearer to another vertex than its own: worse than covering any line.
+MISPLACED = 10_000
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ def render(scene: Scene, p: Preset, rng: random.Random, image_size: int | None =
     draw = ImageDraw.Draw(img)
     _draw_geometry(draw, scene, to_px, st)
     obstacles = _samples(scene, to_px, st)
+    corners = np.array([to_px(q) for q in {*(q for seg in scene.segments for q in seg), *scene.dots}])
     centre = np.mean([to_px(q) for q in scene.points()], axis=0)
     placed: list[tuple[float, float, float, float]] = []
     out = []
@@ -64,7 +67,7 @@ def render(scene: Scene, p: Preset, rng: random.Random, image_size: int | None =
     for lab in sorted(scene.labels, key=lambda lb: order[lb.kind]):
         px = st.point_px if lab.kind == "point" else st.label_px
         stroke = 0 if lab.kind == "point" else st.bold
-        c = _place(lab, to_px, centre, px, stroke, st, p, rng, placed, obstacles)
+        c = _place(lab, to_px, centre, px, stroke, st, p, rng, placed, obstacles, corners)
         box = draw.textbbox(c, lab.text, font=font(px), anchor="mm", stroke_width=stroke)
         pad = max(1, st.line)
         draw.rectangle((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), fill=PAPER)
@@ -137,9 +140,10 @@ def _draw_geometry(draw: ImageDraw.ImageDraw, s: Scene, to_px, st: Style) -> Non
 
 
 def _place(lab: Label, to_px, centre, px: int, stroke: int, st: Style, p: Preset, rng: random.Random,
-           placed: list, obstacles: np.ndarray) -> tuple[int, int]:
+           placed: list, obstacles: np.ndarray, corners: np.ndarray) -> tuple[int, int]:
     """The label centre: the first candidate inside the image, clear of other labels and of lines; if none
-    is clear of lines, the one covering the fewest line points."""
+    is clear of lines, the one covering the fewest line points. An angle label must also lie nearer to its
+    own vertex than to any other point of the figure, or a reader would give it to the wrong angle."""
     at = np.array(to_px(lab.at))
     if lab.toward is not None:  # an angle label: inside the angle, beyond its arc; move out before turning
         d, start = np.array(to_px(lab.toward)) - at, _arc_radius(st) * 1.05
@@ -165,6 +169,10 @@ def _place(lab: Label, to_px, centre, px: int, stroke: int, st: Style, p: Preset
             continue
         cost = int(((obstacles[:, 0] >= box[0]) & (obstacles[:, 0] <= box[2]) &
                     (obstacles[:, 1] >= box[1]) & (obstacles[:, 1] <= box[3])).sum())
+        if lab.toward is not None:
+            mid = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
+            if np.hypot(*(corners - mid).T).min() < np.hypot(*(at - mid)) - 0.5:
+                cost += MISPLACED
         if cost < best_cost:
             best, best_cost = (cx, cy), cost
             if cost == 0:
