@@ -136,3 +136,10 @@ def test_scoring_responses_does_not_import_torch(tmp_path):
             f"'--out', {str(tmp_path / 'o')!r}]); "
             "assert rc == 0, rc; assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_duplicate_ids_refused(tmp_path):
+    # MMMU-Pro's root folder holds both settings with the same ids: one setting per run.
+    resp = _write_jsonl(tmp_path / "r.jsonl", [{"id": "validation_Physics_1", "response": "A"}])
+    with pytest.raises(RecordError, match=r"validation_Physics_1.*duplicate"):
+        evaluate(EvalConfig("mmmu_pro", str(FIXTURES / "mmmu_pro"), str(tmp_path / "o"), responses=resp))

@@ -1,7 +1,7 @@
 """`perception-r1 eval --benchmark NAME --data PATH (--model M | --responses R) --out DIR`.
 
 Scores by the benchmark's official rules; writes DIR/results.jsonl, DIR/summary.json, DIR/summary.md.
-`--judge-option key=value` (repeatable) goes to the perception judge (e.g. base_url=..., model=...).
+`--judge-option key=value` (repeatable) goes to the perception judge (e.g. url=http://localhost:8000/v1, model=...).
 """
 
 from __future__ import annotations

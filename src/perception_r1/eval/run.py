@@ -58,6 +58,11 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
         records = records[:cfg.limit]
     if not records:
         raise ValueError(f"{cfg.data}: no {cfg.benchmark} items found")
+    seen: set[str] = set()
+    for rec in records:  # e.g. two MMMU-Pro settings read from one folder
+        if rec.id in seen:
+            raise RecordError(rec.id, "id", f"{cfg.data}: duplicate item id (pass one split / setting at a time)")
+        seen.add(rec.id)
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     responses = _responses(cfg, records, out)
