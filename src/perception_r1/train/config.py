@@ -1,0 +1,140 @@
+"""Run configuration: our method knobs (`MethodArgs`) beside TRL's own `GRPOConfig` / `SFTConfig`.
+
+One YAML file sets both (TRL's keys and ours side by side, flat), and every key can be overridden on
+the command line in HF/TRL style (`--learning_rate 1e-5 --reward_gamma 0.5`): `TrlParser` fills the
+dataclasses from the YAML first and the command line second, and rejects unknown keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perception_r1.data import MAX_PIXELS, MIN_PIXELS
+
+JUDGES = ("symbolic", "openai", "hybrid", "mllm")
+
+
+@dataclass
+class MethodArgs:
+    """Perception-R1 settings that TRL does not have: model/data locations and first-use builds,
+    image bounds, the reward (paper eq. 1: r = α·r_f + β·r_a + γ·r_v + r_p) and its judge, logging."""
+
+    model_name_or_path: str = field(default="runs/tiny-model", metadata={
+        "help": "hub id or local path of the policy (a Qwen2.5-VL-style image-text-to-text model)"})
+    tiny_model_size: str | None = field(default=None, metadata={
+        "help": "if set and model_name_or_path does not exist, build the tiny offline model of this size there"})
+    dataset: str = field(default="runs/synth", metadata={
+        "help": "training data in the data contract (folder with data.jsonl, parquet, or datasets folder)"})
+    eval_dataset: str | None = field(default=None, metadata={"help": "optional evaluation data, same layouts"})
+    synth_n: int | None = field(default=None, metadata={
+        "help": "if set and `dataset` does not exist, generate this many synthetic records there first"})
+    synth_seed: int = field(default=0, metadata={"help": "seed of the first-use synthetic data"})
+    synth_options: dict | str | None = field(default=None, metadata={
+        "help": "extra knobs for data.synth.write_synth (a mapping in YAML, JSON on the command line)"})
+    max_samples: int | None = field(default=None, metadata={"help": "use only the first N records"})
+    min_pixels: int = field(default=MIN_PIXELS, metadata={"help": "images are resized up to at least this many pixels"})
+    max_pixels: int = field(default=MAX_PIXELS, metadata={"help": "images are resized down to at most this many pixels"})
+    # The reward (GRPO only). Names carry a `reward_` prefix: `beta` is TRL's KL coefficient.
+    reward_alpha: float = field(default=0.1, metadata={"help": "α, weight of the format reward r_f"})
+    reward_beta: float = field(default=0.9, metadata={"help": "β, weight of the accuracy reward r_a"})
+    reward_gamma: float = field(default=0.7, metadata={"help": "γ, weight of the perception reward r_v"})
+    ngram_size: int = field(default=20, metadata={"help": "n of the repetition penalty r_p"})
+    max_penalty: float = field(default=-2.0, metadata={"help": "P of the repetition penalty r_p"})
+    use_format: bool = field(default=True, metadata={"help": "include r_f"})
+    use_accuracy: bool = field(default=True, metadata={"help": "include r_a"})
+    use_perception: bool = field(default=True, metadata={"help": "include r_v (needs a judge)"})
+    use_repetition: bool = field(default=True, metadata={"help": "include r_p"})
+    judge: str = field(default="symbolic", metadata={"help": f"judge of r_v: one of {', '.join(JUDGES)}"})
+    judge_url: str | None = field(default=None, metadata={"help": "OpenAI-compatible base URL (…/v1) of the judge"})
+    judge_model: str | None = field(default=None, metadata={"help": "model name served at judge_url"})
+    judge_api_key_env: str | None = field(default=None, metadata={
+        "help": "name of the environment variable holding the judge's API key (the key never enters configs)"})
+    judge_timeout: float | None = field(default=None, metadata={"help": "seconds per judge request"})
+    judge_max_retries: int | None = field(default=None, metadata={"help": "retries per judge request"})
+    judge_concurrency: int | None = field(default=None, metadata={"help": "concurrent judge requests"})
+    judge_on_error: str = field(default="skip", metadata={
+        "help": "a judgment that fails after retries: 'skip' (no r_v for that sample, counted) or 'raise'"})
+    judge_cache: str | None = field(default=None, metadata={"help": "disk cache of judgments (path)"})
+    judge_options: dict | str | None = field(default=None, metadata={
+        "help": "further keyword options for judges.build_judge (mapping in YAML, JSON on the command line)"})
+    # Run plumbing.
+    samples_every: int = field(default=10, metadata={
+        "help": "write a sample of completions with their rewards to OUTPUT_DIR/samples.jsonl every N steps"})
+    samples_per_step: int = field(default=8, metadata={"help": "completions per sample written"})
+    expected_num_processes: int | None = field(default=None, metadata={
+        "help": "training processes (GPUs) this config is meant for; --dry-run checks the batch geometry with it"})
+    num_threads: int | None = field(default=None, metadata={
+        "help": "torch CPU threads (default: all cores, at most 4); irrelevant on GPU"})
+
+    def __post_init__(self):
+        self.synth_options = _as_dict(self.synth_options, "synth_options")
+        self.judge_options = _as_dict(self.judge_options, "judge_options")
+        if self.judge not in JUDGES:
+            raise ValueError(f"judge must be one of {JUDGES}, got {self.judge!r}")
+        if self.judge_on_error not in ("skip", "raise"):
+            raise ValueError(f"judge_on_error must be 'skip' or 'raise', got {self.judge_on_error!r}")
+        if not 0 < self.min_pixels <= self.max_pixels:
+            raise ValueError(f"need 0 < min_pixels <= max_pixels, got {self.min_pixels}, {self.max_pixels}")
+
+    def reward_config(self):
+        from perception_r1.rewards.composite import RewardConfig
+
+        return RewardConfig(alpha=self.reward_alpha, beta=self.reward_beta, gamma=self.reward_gamma,
+                            ngram=self.ngram_size, max_penalty=self.max_penalty, use_format=self.use_format,
+                            use_accuracy=self.use_accuracy, use_perception=self.use_perception,
+                            use_repetition=self.use_repetition)
+
+    def judge_kwargs(self) -> dict[str, Any]:
+        """Options for `judges.build_judge`: the named fields that are set, then `judge_options`."""
+        named = {"url": self.judge_url, "model": self.judge_model, "api_key_env": self.judge_api_key_env,
+                 "timeout": self.judge_timeout, "max_retries": self.judge_max_retries,
+                 "concurrency": self.judge_concurrency, "cache": self.judge_cache}
+        opts = {k: v for k, v in named.items() if v is not None}
+        opts["on_error"] = self.judge_on_error
+        opts.update(self.judge_options or {})
+        return opts
+
+
+def _as_dict(value: Any, name: str) -> dict | None:
+    if value is None or isinstance(value, dict):
+        return value
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{name}: expected a JSON object, got {value!r}") from e
+    if not isinstance(parsed, dict):
+        raise ValueError(f"{name}: expected a JSON object, got {value!r}")
+    return parsed
+
+
+def parse(kind: str, argv: list[str]) -> tuple[MethodArgs, Any]:
+    """Fill (MethodArgs, GRPOConfig|SFTConfig) from `--config FILE.yaml` and `--key value` overrides."""
+    from trl import GRPOConfig, SFTConfig, TrlParser
+
+    train_cls = {"grpo": GRPOConfig, "sft": SFTConfig}[kind]
+    parser = TrlParser((MethodArgs, train_cls))
+    method, train = parser.parse_args_and_config(args=list(argv))
+    return method, train
+
+
+def set_threads(method: MethodArgs) -> int:
+    """Use the cores we have (capped: more threads than cores only thrashes on a shared CPU)."""
+    import torch
+
+    n = method.num_threads or min(4, os.cpu_count() or 1)
+    torch.set_num_threads(n)
+    return n
+
+
+def resolve_model(method: MethodArgs) -> str:
+    """The policy path; a missing local path with `tiny_model_size` set is built there first."""
+    path = Path(method.model_name_or_path)
+    if method.tiny_model_size:
+        from perception_r1.models.tiny import ensure_tiny_model
+
+        ensure_tiny_model(path, size=method.tiny_model_size)
+    return str(path) if path.exists() else method.model_name_or_path

@@ -1,0 +1,90 @@
+"""Contract records -> the conversational multimodal datasets TRL's trainers take.
+
+GRPO: `prompt` (system prompt + user turn with image placeholders, `data.prompt.build_messages`),
+`images` (PIL, clamped to [min_pixels, max_pixels] as in the paper's run), and the columns the reward
+reads — `id`, `answer`, `choices`, `visual_annotations` — which TRL hands to every reward function,
+repeated once per generation. SFT: the same prompt and images, with the teacher `cot` as the assistant
+completion (prompt-completion format, so the loss covers the completion only).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from perception_r1.data import Record, RecordError, load_image, load_records
+from perception_r1.data.prompt import build_messages
+
+log = logging.getLogger("perception_r1.train")
+
+REWARD_COLUMNS = ("id", "answer", "choices", "visual_annotations")
+
+
+def ensure_dataset(path: str | Path, synth_n: int | None, seed: int = 0, options: dict | None = None) -> Path:
+    """The dataset path; when missing and `synth_n` is set, the synthetic world is generated there first."""
+    p = Path(path)
+    if p.exists():
+        return p
+    if not synth_n:
+        raise FileNotFoundError(f"dataset {p} does not exist (set synth_n to generate synthetic data there)")
+    from perception_r1.data.synth import write_synth
+
+    log.info("generating %d synthetic records in %s", synth_n, p)
+    write_synth(p, n=synth_n, seed=seed, **(options or {}))
+    return p
+
+
+def _images(rec: Record, min_pixels: int, max_pixels: int) -> list:
+    try:
+        return [load_image(src, min_pixels, max_pixels) for src in rec.images]
+    except Exception as e:  # noqa: BLE001 — re-raised naming the record and field
+        raise RecordError(rec.id, "images", f"cannot load: {e}") from e
+
+
+def prompt_row(rec: Record, min_pixels: int, max_pixels: int) -> dict[str, Any]:
+    """One GRPO row: prompt messages, images and the reward's columns."""
+    return {
+        "id": rec.id,
+        "prompt": build_messages(rec.problem, rec.choices, n_images=len(rec.images)),
+        "images": _images(rec, min_pixels, max_pixels),
+        "answer": rec.answer,
+        "choices": rec.choices,
+        "visual_annotations": rec.visual_annotations,
+    }
+
+
+def sft_row(rec: Record, min_pixels: int, max_pixels: int) -> dict[str, Any]:
+    """One SFT row: the GRPO prompt plus the teacher trajectory as the assistant's completion."""
+    row = prompt_row(rec, min_pixels, max_pixels)
+    row["completion"] = [{"role": "assistant", "content": [{"type": "text", "text": rec.cot}]}]
+    return row
+
+
+def _to_dataset(rows: list[dict[str, Any]]):
+    import datasets
+
+    if not rows:
+        raise ValueError("no usable records")
+    return datasets.Dataset.from_list(rows)
+
+
+def load_records_limited(path: str | Path, max_samples: int | None = None) -> list[Record]:
+    records = load_records(path)
+    return records[:max_samples] if max_samples else records
+
+
+def grpo_dataset(records: list[Record], min_pixels: int, max_pixels: int):
+    return _to_dataset([prompt_row(r, min_pixels, max_pixels) for r in records])
+
+
+def sft_dataset(records: list[Record], min_pixels: int, max_pixels: int):
+    """Records without a `cot` cannot teach anything: they are left out, counted and logged."""
+    usable = [r for r in records if r.cot and r.cot.strip()]
+    skipped = len(records) - len(usable)
+    if skipped:
+        log.warning("sft: %d of %d records have no `cot` and are left out (first: %r)", skipped, len(records),
+                    next(r.id for r in records if not (r.cot and r.cot.strip())))
+    if not usable:
+        raise ValueError("sft: no record has a `cot` field to train on")
+    return _to_dataset([sft_row(r, min_pixels, max_pixels) for r in usable])

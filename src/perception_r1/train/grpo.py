@@ -1,0 +1,137 @@
+"""GRPO with the Perception-R1 reward: thin wiring over TRL's `GRPOTrainer` (no loop of our own).
+
+Paper eq. 1: r = α·r_f + β·r_a + γ·r_v + r_p, one TRL reward function per term
+(`rewards.trl.make_reward_funcs`) with `GRPOConfig.reward_weights = [α, β, γ, 1]`; TRL sums the weighted
+terms with `nansum` and normalises advantages per group (`scale_rewards="group"`: Â = (r − mean)/std).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from .config import MethodArgs, resolve_model, set_threads
+from .dataset import REWARD_COLUMNS, ensure_dataset, grpo_dataset, load_records_limited
+
+log = logging.getLogger("perception_r1.train")
+
+
+@dataclass
+class Plan:
+    """Everything a run needs except the model: what `--dry-run` builds and checks."""
+
+    train_dataset: Any
+    eval_dataset: Any
+    reward_funcs: list[Callable]
+    reward_names: list[str]
+    judge: Any
+    recorder: Any
+    prompts_per_step: float
+
+    def summary(self, method: MethodArgs, args) -> str:
+        w = dict(zip(self.reward_names, args.reward_weights))
+        ds = self.train_dataset
+        n_ann = sum(bool(a) for a in ds["visual_annotations"]) if ds is not None else 0
+        lines = [
+            f"model        {method.model_name_or_path}",
+            f"data         {method.dataset}: " + (f"{len(ds)} prompts, {n_ann} with visual annotations"
+                                                   if ds is not None else "MISSING (not checked)"),
+            f"rewards      {', '.join(f'{k}×{v:g}' for k, v in w.items())}",
+            f"judge        {method.judge if self.judge is not None else '(none: r_v disabled)'}",
+            f"GRPO         G={args.num_generations}, T={args.temperature}, KL beta={args.beta}, "
+            f"loss={args.loss_type}, scale_rewards={args.scale_rewards}, clip=({args.epsilon}, "
+            f"{args.epsilon_high or args.epsilon})",
+            f"batch        {self.prompts_per_step:g} prompts × {args.num_generations} per optimizer step "
+            f"(steps_per_generation {args.steps_per_generation})",
+            f"optimizer    lr {args.learning_rate}, weight decay {args.weight_decay}, warm-up "
+            f"{args.warmup_steps}, epochs {args.num_train_epochs}, max_steps {args.max_steps}",
+            f"generation   max_completion_length {args.max_completion_length}, vLLM "
+            f"{args.vllm_mode if args.use_vllm else 'off'}",
+            f"precision    bf16={args.bf16}, gradient checkpointing={args.gradient_checkpointing}",
+        ]
+        return "\n".join(lines)
+
+
+def build_judge(method: MethodArgs):
+    if not method.use_perception:
+        return None
+    from perception_r1.judges import build_judge as registry, judge_options
+
+    opts = method.judge_kwargs()
+    if "on_error" not in judge_options(method.judge):  # e.g. the symbolic judge cannot fail
+        opts.pop("on_error")
+    return registry(method.judge, **opts)
+
+
+def batch_geometry(args, num_processes: int) -> float:
+    """Prompts per optimizer step; each generation batch must hold whole groups of `num_generations`."""
+    completions = args.per_device_train_batch_size * num_processes * args.gradient_accumulation_steps
+    if completions % args.num_generations:
+        raise ValueError(f"per_device_train_batch_size × processes × gradient_accumulation_steps = {completions} "
+                         f"completions per step is not a multiple of num_generations = {args.num_generations}")
+    return completions / args.num_generations
+
+
+def plan(method: MethodArgs, args, *, num_processes: int | None = None, require_data: bool = True) -> Plan:
+    """Data, judge and reward functions (wrapped for observability); fills `args.reward_weights`."""
+    from perception_r1.rewards.trl import make_reward_funcs
+
+    from .callbacks import RewardRecorder
+
+    path = Path(method.dataset)
+    if require_data or path.exists() or method.synth_n:
+        path = ensure_dataset(path, method.synth_n, method.synth_seed, method.synth_options)
+        train_ds = grpo_dataset(load_records_limited(path, method.max_samples), method.min_pixels, method.max_pixels)
+    else:
+        train_ds = None
+    eval_ds = None
+    if method.eval_dataset:
+        eval_ds = grpo_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels)
+    judge = build_judge(method)
+    funcs, weights = make_reward_funcs(method.reward_config(), judge)
+    if args.reward_weights is None:
+        args.reward_weights = weights
+    elif len(args.reward_weights) != len(funcs):
+        raise ValueError(f"reward_weights has {len(args.reward_weights)} values for the {len(funcs)} enabled "
+                         f"rewards {[f.__name__ for f in funcs]}")
+    recorder = RewardRecorder(args.reward_weights)
+    names = [f.__name__ for f in funcs]
+    prompts = batch_geometry(args, num_processes or args.world_size)
+    return Plan(train_ds, eval_ds, recorder.wrap(funcs), names, judge, recorder, prompts)
+
+
+def make_trainer(method: MethodArgs, args, p: Plan):
+    from trl import GRPOTrainer
+
+    from .callbacks import MetricsJsonl, SamplesJsonl
+
+    out = Path(args.output_dir)
+    callbacks = [MetricsJsonl(out / "metrics.jsonl"),
+                 SamplesJsonl(out / "samples.jsonl", p.recorder, method.samples_every, method.samples_per_step)]
+    return GRPOTrainer(model=resolve_model(method), reward_funcs=p.reward_funcs, args=args,
+                       train_dataset=p.train_dataset, eval_dataset=p.eval_dataset, callbacks=callbacks)
+
+
+def last_checkpoint(output_dir: str | Path) -> str | None:
+    from transformers.trainer_utils import get_last_checkpoint
+
+    return get_last_checkpoint(str(output_dir)) if Path(output_dir).is_dir() else None
+
+
+def train(method: MethodArgs, args, *, resume: bool = False) -> Any:
+    """Run GRPO; with `resume`, continue from the newest checkpoint in `output_dir` (model, optimizer,
+    scheduler, RNG and step), or start fresh when there is none."""
+    set_threads(method)
+    p = plan(method, args)
+    ckpt = last_checkpoint(args.output_dir) if resume else None
+    if resume and ckpt is None:
+        log.warning("--resume: no checkpoint in %s, starting from step 0", args.output_dir)
+    trainer = make_trainer(method, args, p)
+    result = trainer.train(resume_from_checkpoint=ckpt)
+    trainer.save_model(args.output_dir)
+    return trainer, result
+
+
+__all__ = ["Plan", "plan", "make_trainer", "train", "last_checkpoint", "batch_geometry", "REWARD_COLUMNS"]

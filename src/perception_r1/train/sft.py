@@ -1,0 +1,46 @@
+"""SFT on the teacher trajectories (`cot`): the paper's SFT baseline, and the warm start a randomly
+initialised tiny model needs before GRPO can earn any reward. Thin wiring over TRL's `SFTTrainer`:
+the prompt is the GRPO prompt (same system prompt and image), the completion is the `cot`, and the loss
+covers the completion only (TRL's prompt-completion format)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from .config import MethodArgs, resolve_model, set_threads
+from .dataset import ensure_dataset, load_records_limited, sft_dataset
+from .grpo import last_checkpoint
+
+log = logging.getLogger("perception_r1.train")
+
+
+def datasets_for(method: MethodArgs) -> tuple[Any, Any]:
+    path = ensure_dataset(method.dataset, method.synth_n, method.synth_seed, method.synth_options)
+    train_ds = sft_dataset(load_records_limited(path, method.max_samples), method.min_pixels, method.max_pixels)
+    eval_ds = (sft_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels)
+               if method.eval_dataset else None)
+    return train_ds, eval_ds
+
+
+def make_trainer(method: MethodArgs, args, train_ds, eval_ds):
+    from trl import SFTTrainer
+
+    from .callbacks import MetricsJsonl
+
+    return SFTTrainer(model=resolve_model(method), args=args, train_dataset=train_ds, eval_dataset=eval_ds,
+                      callbacks=[MetricsJsonl(Path(args.output_dir) / "metrics.jsonl")])
+
+
+def train(method: MethodArgs, args, *, resume: bool = False):
+    """Run SFT; `resume` continues from the newest checkpoint in `output_dir` when there is one."""
+    set_threads(method)
+    train_ds, eval_ds = datasets_for(method)
+    ckpt = last_checkpoint(args.output_dir) if resume else None
+    if resume and ckpt is None:
+        log.warning("--resume: no checkpoint in %s, starting from step 0", args.output_dir)
+    trainer = make_trainer(method, args, train_ds, eval_ds)
+    result = trainer.train(resume_from_checkpoint=ckpt)
+    trainer.save_model(args.output_dir)
+    return trainer, result
