@@ -91,6 +91,11 @@ ROWS = [
     ("EC = 4.5", "From the diagram EC = 4.5, CA = 7.5 and AB = 5.", 1),                 # geometry3k-12
     ("CA = 7.5", "From the diagram EC = 4.5, AC = 7.5 and AB = 5.", 1),
     ("BD = x", "From the diagram EC = 4.5, AC = 7.5 and AB = 5.", 0),
+    # --- regressions found on the synthetic world's teacher CoTs ---
+    ("CM = 18", "From the figure, CM = 18, MA = 3.", 1),                                  # CM is a segment, cm a unit
+    ("OF = 11", "OF = 11 is a radius.", 1),                                                # OF is a segment, not "of"
+    ("SE = x", "From the figure, SE = x and KJ = 4x - 9.", 1),                             # x then a word is still x
+    ("SC = 5f", "SC = 5f and KF = 3f + 18, so 2f = 18, f = 9 and SC = 5(9) = 45.", 1),
 ]
 
 

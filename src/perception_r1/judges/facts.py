@@ -198,7 +198,7 @@ def _word_kind(w: str) -> str:
         return "sqrt"
     if w == "pi":
         return "pi"
-    if w.lower() in _UNITS:
+    if w in _UNITS:  # case matters: CM is a segment, cm a unit
         return "unit"
     if w.isupper() and len(w) <= 8:
         return "pts"
@@ -206,8 +206,8 @@ def _word_kind(w: str) -> str:
 
 
 def tokenize(text: str) -> list[tuple[str, str]]:
-    """(kind, value) tokens of normalised text; single letters followed by a word are words
-    (the article `a`, `A right triangle`), not variables or points."""
+    """(kind, value) tokens of normalised text. A single letter followed by a word is a word (the
+    article in `is a square`, `A right triangle`) unless it follows maths (`SE = x and …`, `5f and`)."""
     raw, pos = [], 0
     while pos < len(text):
         m = _SIMPLE_RE.match(text, pos)
@@ -225,7 +225,8 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     out = []
     for i, (kind, value) in enumerate(raw):
         nxt = raw[i + 1][0] if i + 1 < len(raw) else None
-        if kind in ("var", "pts") and len(value) == 1 and nxt == "word":
+        prev = out[-1][0] if out else None
+        if kind in ("var", "pts") and len(value) == 1 and nxt == "word" and prev not in ("rel", "op", "num"):
             kind = "word"
         out.append((kind, value))
     return out
@@ -494,7 +495,7 @@ def response_facts(text: str) -> tuple[Fact, ...]:
 
 
 _KIND_START_RE = re.compile(rf"(?:(?:{_SHAPE_NOUNS})\s+|[△⊙]\s*)?", re.I)
-_FILLER_RE = re.compile(r"^(?:(?:the|length|measure|of|segment|side|line|chord|ray|value|given|that)\s+)+", re.I)
+_FILLER_RE = re.compile(r"^(?:(?:[Tt]he|[Ll]ength|[Mm]easure|of|[Ss]egment|[Ss]ide|[Ll]ine|[Cc]hord|[Rr]ay|[Vv]alue|[Gg]iven|that)\s+)+")
 
 
 @lru_cache(maxsize=16384)
