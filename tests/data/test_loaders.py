@@ -100,6 +100,9 @@ def test_read_responses(tmp_path: Path):
     p.write_text('{"id": 2}\n')
     with pytest.raises(RecordError, match="'response'"):
         read_responses(p)
+    p.write_text('{"id": 3, "response": "a"}\n{"id": 4, "resp\n')
+    with pytest.raises(RecordError, match="'<line 2>'.*'json'"):
+        read_responses(p)
 
 
 def test_write_folder_keeps_ids_apart_and_refuses_duplicates(tmp_path: Path, records):

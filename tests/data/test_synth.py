@@ -37,6 +37,19 @@ def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path: Path):
     assert sum(a[k] != c.get(k.replace("synth-5-", "synth-6-")) for k in a if k.startswith("images/")) >= 12
 
 
+def test_same_bytes_in_another_process_with_another_hash_seed(tmp_path: Path):
+    import os
+    import subprocess
+    import sys
+
+    write_synth(tmp_path / "here", 7, seed=5, difficulty="hard")
+    code = ("from perception_r1.data.synth import write_synth; "
+            f"write_synth({str(tmp_path / 'there')!r}, 7, seed=5, difficulty='hard')")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120,
+                   env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert _files(tmp_path / "here") == _files(tmp_path / "there")
+
+
 def test_prefix_stable_and_png_has_no_metadata():
     short, long = generate(3, seed=1), generate(10, seed=1)
     assert [r.images for r in short] == [r.images for r in long[:3]]
@@ -107,7 +120,7 @@ def _value(latex: str) -> float:
 
 def test_facts_match_values_and_answer_follows(by_difficulty):
     for difficulty, recs in by_difficulty.items():
-        assert {r.meta["family"] for r in recs} == set(FAMILIES)
+        assert {r.meta["family"] for r in recs} == set(PRESETS[difficulty].families or FAMILIES)
         for r in recs:
             m = FORMAT.fullmatch(r.cot)
             assert m, r.cot
@@ -159,6 +172,11 @@ def test_labels_are_really_in_the_image(by_difficulty):
                 assert 0 <= x0 < x1 <= img.size[0] and 0 <= y0 < y1 <= img.size[1], (r.id, lab)
             for i, a in enumerate(labs):
                 assert not any(_overlap(a["box"], b["box"]) for b in labs[i + 1:]), (r.id, a["text"])
+            # An angle label sits nearer its own vertex than any other labelled angle's (else it reads as that one).
+            angles = [lab for lab in labs if lab["key"] and lab["key"].startswith("m\\angle")]
+            for lab in angles:
+                others = [math.dist(lab["center"], o["anchor"]) for o in angles if o["anchor"] != lab["anchor"]]
+                assert math.dist(lab["center"], lab["anchor"]) <= min(others, default=math.inf) + 1, (r.id, lab)
 
 
 def test_label_check_can_fail():
@@ -187,6 +205,7 @@ def test_knobs():
     sizes = [lab["size"] for lab in small[0].meta["labels"]], [lab["size"] for lab in big[0].meta["labels"]]
     assert all(b > a for a, b in zip(*sizes))
     easy = generate(7, seed=0, difficulty="easy")
+    assert {r.meta["family"] for r in easy} == set(PRESETS["easy"].families)
     assert all(2 <= v <= 9 for r in easy for v in r.meta["values"].values() if isinstance(v, int) and v < 20)
     assert all(r.meta["distractors"] == {} for r in easy)
     with pytest.raises(ValueError, match="unknown families"):

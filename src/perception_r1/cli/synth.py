@@ -17,7 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--difficulty", choices=list(PRESETS), default="medium",
                         help="value ranges, label sizes, distractors, layout (default medium; easy for the tiny demo)")
     parser.add_argument("--families", default=None,
-                        help=f"comma-separated families, taken in turn (default all: {','.join(FAMILIES)})")
+                        help=f"comma-separated families, taken in turn (default: the preset's; easy leaves out "
+                             f"parallel_transversal; all: {','.join(FAMILIES)})")
     parser.add_argument("--image-size", type=int, default=None, help="square image side in pixels (default: preset's)")
     parser.add_argument("--font-scale", type=float, default=1.0, help="multiplies the preset's label sizes")
     parser.add_argument("--values-in-text", action="store_true",

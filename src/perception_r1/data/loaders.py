@@ -124,10 +124,14 @@ def read_responses(path: str | Path) -> list[dict[str, Any]]:
         for n, line in enumerate(f, 1):
             if not line.strip():
                 continue
-            row = json.loads(line)
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise RecordError(f"<line {n}>", "json", f"{path}: {e}") from e
             for key in ("id", "response"):
-                if key not in row:
-                    raise RecordError(str(row.get("id", f"<line {n}>")), key, f"{path}: missing in responses file")
+                if not isinstance(row, dict) or key not in row:
+                    rid = row.get("id", f"<line {n}>") if isinstance(row, dict) else f"<line {n}>"
+                    raise RecordError(str(rid), key, f"{path}: missing in responses file")
             row["id"] = str(row["id"])
             rows.append(row)
     return rows

@@ -30,7 +30,8 @@ def generate(n: int, seed: int = 0, *, difficulty: str = "medium", families: lis
 
     Args:
         difficulty: a PRESETS name (easy | medium | hard); `preset` overrides it with a custom Preset.
-        families: names from FAMILIES (a list or a comma-separated string); default all.
+        families: names from FAMILIES (a list or a comma-separated string); default the preset's (all but
+            parallel_transversal for easy, all otherwise).
         image_size: side of the square image in pixels (default: the preset's).
         font_scale: multiplies the preset's label and point-name sizes.
         values_in_text: also state the facts in the problem text.
@@ -42,7 +43,7 @@ def generate(n: int, seed: int = 0, *, difficulty: str = "medium", families: lis
         p = replace(p, image_size=image_size)
     if font_scale <= 0:
         raise ValueError(f"font_scale must be positive, got {font_scale}")
-    names = _families(families)
+    names = _families(families if families is not None else p.families)
     indices = range(n)
     if progress:
         from tqdm import tqdm

@@ -56,10 +56,11 @@ def angle_sum(rng: random.Random, p: Preset) -> Figure:
     """Triangle angle sum: two angles drawn (or one interior and one exterior), the third is x."""
     A, B, C = names(rng, 3, p.random_names, "ABC")
     step = p.angle_step
+    lo, hi = (25, 105) if p.variety else (40, 80)  # easy: roomy triangles, two-digit labels
     while True:
-        al, be = _angle(rng, step, 25, 105), _angle(rng, step, 25, 105)
+        al, be = _angle(rng, step, lo, hi), _angle(rng, step, lo, hi)
         ga = 180 - al - be
-        if ga >= 25:
+        if ga >= lo:
             break
     cb = math.sin(math.radians(be)) / math.sin(math.radians(ga))  # law of sines: AC / AB
     pa, pb = (0.0, 0.0), (1.0, 0.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import math
 import random
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -51,14 +52,15 @@ def font(px: int) -> ImageFont.FreeTypeFont:
 
 def render(scene: Scene, p: Preset, rng: random.Random, image_size: int | None = None,
            font_scale: float = 1.0) -> tuple[bytes, list[dict]]:
-    """PNG bytes of the scene and, per drawn label, {text, kind, key, center, box, size, stroke}."""
+    """PNG bytes of the scene and, per drawn label, {text, kind, key, center, box, anchor, size, stroke};
+    `anchor` is the pixel the label belongs to (a point, a side's midpoint, an angle's vertex)."""
     st = Style.of(p, image_size or p.image_size, font_scale)
     to_px = _fit(scene, st, rng.uniform(0, 360) if p.rotate else 0.0)
     img = Image.new("RGB", (st.size, st.size), PAPER)
     draw = ImageDraw.Draw(img)
     _draw_geometry(draw, scene, to_px, st)
     obstacles = _samples(scene, to_px, st)
-    corners = np.array([to_px(q) for q in {*(q for seg in scene.segments for q in seg), *scene.dots}])
+    corners = np.array(sorted(to_px(q) for q in _corners(scene)))
     centre = np.mean([to_px(q) for q in scene.points()], axis=0)
     placed: list[tuple[float, float, float, float]] = []
     out = []
@@ -73,8 +75,9 @@ def render(scene: Scene, p: Preset, rng: random.Random, image_size: int | None =
         draw.rectangle((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad), fill=PAPER)
         draw.text(c, lab.text, font=font(px), anchor="mm", fill=INK, stroke_width=stroke, stroke_fill=INK)
         placed.append((box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad))
+        anchor = [round(v, 1) for v in to_px(lab.at)]
         out.append({"text": lab.text, "kind": lab.kind, "key": lab.key, "center": list(c), "box": list(box),
-                    "size": px, "stroke": stroke})
+                    "anchor": anchor, "size": px, "stroke": stroke})
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue(), out
@@ -143,7 +146,7 @@ def _place(lab: Label, to_px, centre, px: int, stroke: int, st: Style, p: Preset
            placed: list, obstacles: np.ndarray, corners: np.ndarray) -> tuple[int, int]:
     """The label centre: the first candidate inside the image, clear of other labels and of lines; if none
     is clear of lines, the one covering the fewest line points. An angle label must also lie nearer to its
-    own vertex than to any other point of the figure, or a reader would give it to the wrong angle."""
+    own vertex than to any other corner of the figure, or a reader would give it to the wrong angle."""
     at = np.array(to_px(lab.at))
     if lab.toward is not None:  # an angle label: inside the angle, beyond its arc; move out before turning
         d, start = np.array(to_px(lab.toward)) - at, _arc_radius(st) * 1.05
@@ -199,6 +202,12 @@ def _samples(s: Scene, to_px, st: Style) -> np.ndarray:
     for q in s.dots:  # a vertex weighs as much as a long stretch of line
         pts.append(np.repeat(np.array([to_px(q)]), 20, axis=0))
     return np.concatenate(pts) if pts else np.zeros((0, 2))
+
+
+def _corners(s: Scene) -> set[Point]:
+    """Points where an angle could be read: where two segments meet, and every marked angle's vertex."""
+    ends = Counter(q for seg in s.segments for q in seg)
+    return {q for q, k in ends.items() if k >= 2} | {v for v, _, _ in s.arcs} | {v for v, _, _ in s.right_angles}
 
 
 def _arc_radius(st: Style) -> float:
