@@ -91,6 +91,19 @@ ROWS = [
     ("EC = 4.5", "From the diagram EC = 4.5, CA = 7.5 and AB = 5.", 1),                 # geometry3k-12
     ("CA = 7.5", "From the diagram EC = 4.5, AC = 7.5 and AB = 5.", 1),
     ("BD = x", "From the diagram EC = 4.5, AC = 7.5 and AB = 5.", 0),
+    # --- what chat models write: markdown, lists, lines, prose ---
+    ("AB = 3", "**AB = 3** (given)", 1),
+    ("AB = 3", "- AB = 3\n- BC = 4", 1),                                   # a bullet is not a minus sign
+    ("AB = -3", "- AB = 3", 0),
+    ("BC = 4", "AB = 3\nBC = 4", 1),                                        # a line break ends a statement
+    ("AB = 12", "AB = 3\nBC = 4", 0),                                       # ... it does not make 3·BC
+    ("AC = 5", "AC = \\sqrt{9 + 16}\n= 5", 1),                             # ... unless the formula continues
+    ("AB = 3", "Segment AB has a length of 3.", 1),
+    ("area of triangle ABC = 24", "The area of triangle ABC is 24 cm^2.", 1),   # the unit's square is not 24²
+    ("m\\angle ABC = 90^\\circ", "$\\angle ABC$ is a right angle.", 1),
+    ("m\\angle ABC = 90^\\circ", "AB ⊥ BC", 1),                              # the same fact, two notations
+    ("AB \\perp BC", "m∠CBA = 90°", 1),
+    ("AB \\perp CD", "m∠ABC = 90°", 0),
     # --- regressions found on the synthetic world's teacher CoTs ---
     ("CM = 18", "From the figure, CM = 18, MA = 3.", 1),                                  # CM is a segment, cm a unit
     ("OF = 11", "OF = 11 is a radius.", 1),                                                # OF is a segment, not "of"

@@ -129,6 +129,10 @@ def normalize(text: str) -> str:
     t = re.sub(r"\\[()\[\]]|\$", " ", t)
     t = re.sub(r"\\(?:begin|end)\s*\{[^{}]*\}", " , ", t)
     t = re.sub(r"\\\\|&", " ", t)
+    t = re.sub(r"(?m)^[ \t]*(?:[-*•+]|\d{1,2}[.)])[ \t]+", " ; ", t)        # list bullets are not minus signs
+    t = re.sub(r"\*\*|__|`", " ", t)                                       # markdown emphasis, code
+    t = re.sub(r"(?<=[=+\-*/(])[ \t]*\n\s*|\s*\n(?=\s*[=+\-*/)])", " ", t)  # a formula continued on the next line
+    t = t.replace("\n", " ; ")                                              # otherwise a line ends a statement
     t = re.sub(rf"\\(?:{_ARC_CMDS})\s*\{{([^{{}}]*)\}}", r" arc \1 ", t)
     t = re.sub(rf"\\(?:{_ARC_CMDS})\s*((?:[A-Z]\s*){{2,3}})", r" arc \1 ", t)
     t = re.sub(r"\\(?:overset|stackrel)\s*\{\\frown\}\s*\{([^{}]*)\}", r" arc \1 ", t)
@@ -153,7 +157,9 @@ _REL_WORDS = [
     (re.compile(r"\b(?:is|are)\s+parallel\s+(?:to|with)\b|\bparallel\s+to\b", re.I), " ∥ "),
     (re.compile(r"\b(?:is|are)\s+congruent\s+to\b", re.I), " ≅ "),
     (re.compile(r"\b(?:is|are)\s+similar\s+to\b", re.I), " ∼ "),
-    (re.compile(r"\b(?:is|are)\s+equal\s+to\b|\bequals?\b|\bmeasures\b|\bis\s+equal\b", re.I), " = "),
+    (re.compile(r"\b(?:is|are)\s+equal\s+to\b|\bequals?\b|\bmeasures\b|\bis\s+equal\b|"
+                r"\bhas\s+(?:a\s+)?(?:length|measure)\s+(?:of\s+)?", re.I), " = "),
+    (re.compile(r"(∠\s*(?:[A-Z]{1,3}|\d+))\s+is\s+a\s+right\s+angle\b"), r"\1 = 90"),
     # bare `is` only before something that starts an expression: "JK is 3f - 6", not "is a square"
     (re.compile(r"\b(?:is|are)\b(?=\s*(?:[-(\d∠π]|sqrt\b|[A-Z]{1,3}\b|[a-zα-ω]\s*(?:[-+*/^=,.;:!?)]|$)))"), " = "),
 ]
@@ -381,6 +387,10 @@ def _run_facts(run: list[tuple[str, str]]) -> tuple[list[Fact], bool]:
             sides.append(())
         else:
             sides[-1] += (tok,)
+    complete = bool(rels) and all(r in _FACT_RELS for r in rels) and all(_parse_side(s) is not None for s in sides)
+    # In free text a run may start or end with stray tokens ("so 2) AB = 3 (given"): read the
+    # longest parseable end of the first side and the longest parseable start of the last.
+    sides[0], sides[-1] = _trim(sides[0], keep_end=True), _trim(sides[-1], keep_end=False)
     facts = []
     for i, rel in enumerate(rels):
         pairs = [(i + 1, rel)]
@@ -393,14 +403,28 @@ def _run_facts(run: list[tuple[str, str]]) -> tuple[list[Fact], bool]:
             fact = _pair_fact(sides[i], r, sides[j])
             if fact is not None:
                 facts.append(fact)
-    complete = bool(rels) and all(r in _FACT_RELS for r in rels) and all(_parse_side(s) is not None for s in sides)
     return facts, complete
 
 
+def _trim(side: tuple, keep_end: bool) -> tuple:
+    if _parse_side(side) is not None or len(side) > 40:
+        return side
+    for k in range(len(side) - 1, 0, -1):
+        part = side[-k:] if keep_end else side[:k]
+        if _parse_side(part) is not None:
+            return part
+    return side
+
+
 def _runs(toks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
-    runs, cur = [], []
-    for tok in toks:
+    """Maximal runs of maths tokens; units (and a unit's exponent, `cm^2`) are dropped."""
+    runs, cur, i = [], [], 0
+    while i < len(toks):
+        tok = toks[i]
+        i += 1
         if tok[0] == "unit":
+            if toks[i:i + 2] and toks[i] == ("op", "^") and i + 1 < len(toks) and toks[i + 1][0] == "num":
+                i += 2
             continue
         if tok[0] in _MATH:
             cur.append(tok)

@@ -94,6 +94,9 @@ class _Index:
         self.sprayed = {ent for ent, descs in self.shapes.items() if len(descs) > max_descriptions}
 
     def states(self, fact: Fact) -> bool:
+        return any(self._states(f) for f in (fact, *alternatives(fact)))
+
+    def _states(self, fact: Fact) -> bool:
         if isinstance(fact, Eq):
             syms = fact.symbols
             if syms & self.conflicted:
@@ -104,6 +107,25 @@ class _Index:
         if isinstance(fact, Shape):
             return fact.entity not in self.sprayed and any(fact.words <= d for d in self.shapes.get(fact.entity, ()))
         return False
+
+
+@lru_cache(maxsize=4096)
+def alternatives(fact: Fact) -> tuple[Fact, ...]:
+    """Other statements of the same fact: `AB ⊥ BC` is `m∠ABC = 90°` and back."""
+    if isinstance(fact, Rel) and fact.kind == "perp":
+        (a, b), (c, d) = fact.key
+        shared = {a, b} & {c, d}
+        if len(shared) == 1 and len({a, b, c, d}) == 3:
+            p = shared.pop()
+            x, y = ({a, b} - {p}).pop(), ({c, d} - {p}).pop()
+            return (Eq(sympy.Symbol("A_" + min(x + p + y, y + p + x)) - 90),)
+    if isinstance(fact, Eq) and len(fact.expr.free_symbols) == 1:
+        [s] = fact.expr.free_symbols
+        name = s.name
+        if name.startswith("A_") and len(name) == 5 and (fact.expr - s == -90 or fact.expr + s == 90):
+            x, p, y = name[2:]
+            return (Rel("perp", tuple(sorted(("".join(sorted(x + p)), "".join(sorted(p + y)))))),)
+    return ()
 
 
 @lru_cache(maxsize=4096)
