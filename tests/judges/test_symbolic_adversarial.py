@@ -58,3 +58,22 @@ def test_adversarial_total_below_honest(name):
     honest, attack = score_responses([HONEST, ADVERSARIAL[name]], [ROW, ROW], SymbolicJudge(), RewardConfig())
     assert honest.total == pytest.approx(0.1 + 0.9 + 0.7)
     assert attack.total < honest.total, (name, attack)
+
+
+PIECES = ["AB", "=", "3", "^", "9", "(", ")", "\\frac{", "}{", "}", "\\sqrt", "x", "/", "0", "-", "+", "∠", "⊥", "∥",
+          " is ", " a ", "triangle ", "ABC", "°", "\\angle ", "\\circ", "$", "\n", "- ", "**", ".", ",", "≅", "△", "π",
+          "cm", "^{", "is not", " and ", "O", "circle ", "\\overline{", "<info1>", "m", "√", "{", "\\", "&", "≠", "f"]
+
+
+def test_garbage_never_raises():
+    """Random fragments of maths notation (towers like 9^9^9, 1/0, unbalanced braces) as response
+    and as annotation: verdicts stay 0/1/None, nothing raises."""
+    import random
+
+    rng = random.Random(0)
+    judge = SymbolicJudge()
+    for _ in range(300):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
+        out = judge.judge_parsed(text, [text, "AB = 3"])
+        assert all(v in (0, 1, None) for v in out)
+    assert judge.judge("AB = 9^9^9^9 and x = 1/0", ["AB = 3", "x = 1"]) == [0, 0]

@@ -317,7 +317,11 @@ class _Parser:
         base = self.atom()
         if (t := self.peek()) and t == ("op", "^"):
             self.take()
-            return base ** self.factor()
+            exp = self.factor()
+            # a numeric tower (9^9^9) would take sympy minutes: no geometry fact needs it
+            if exp.is_number and (not exp.is_real or abs(exp) > _MAX_EXPONENT):
+                raise ValueError("exponent too large")
+            return base ** exp
         return base
 
     def atom(self) -> sympy.Expr:
@@ -338,6 +342,7 @@ class _Parser:
         raise ValueError(f"unexpected {value!r}")
 
 
+_MAX_EXPONENT = 64
 _ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "rad", "tri", "var", "greek"}
 
 
@@ -346,9 +351,10 @@ def _parse_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | None:
     if not toks:
         return None
     try:
-        return _Parser(list(toks)).parse()
-    except (ValueError, TypeError, ZeroDivisionError, sympy.SympifyError):
+        e = _Parser(list(toks)).parse()
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError, sympy.SympifyError):
         return None
+    return None if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) else e
 
 
 @lru_cache(maxsize=65536)
