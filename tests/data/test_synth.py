@@ -107,6 +107,8 @@ def _expected(meta: dict) -> float:
         return {"area": v[0] * v[1], "perimeter": 2 * (v[0] + v[1]), "diagonal": math.hypot(v[0], v[1])}[var]
     if fam == "isosceles":
         return (180 - v[0]) / 2
+    if fam == "segment_sum":
+        return v[0] + v[1] if var == "whole" else v[1] - v[0]
     raise AssertionError(f"no recomputation for family {fam}")
 
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Callable
 
 from .presets import Preset
-from .scene import LETTERS, Figure, Scene, along, extend, linear, names, pi_latex, polar, sqrt_latex
+from .scene import LETTERS, Figure, Label, Scene, along, extend, linear, names, pi_latex, polar, sqrt_latex
 
 
 def right_triangle(rng: random.Random, p: Preset) -> Figure:
@@ -274,9 +274,42 @@ def isosceles(rng: random.Random, p: Preset) -> Figure:
     return fig
 
 
+def segment_sum(rng: random.Random, p: Preset) -> Figure:
+    """Segment addition: B lies on AC; AB and BC drawn, AC asked (or, medium and hard, AC and AB drawn, BC asked)."""
+    A, B, C = names(rng, 3, p.random_names, "ABC")
+    a, b = rng.randint(*p.values), rng.randint(*p.values)
+    pa, pc = (0.0, 0.0), (1.0, 0.0)
+    pb = along(pa, pc, min(max(a / (a + b), 0.3), 0.7))
+    s = Scene(segments=[(pa, pb), (pb, pc)], dots=[pa, pb, pc])
+    for name, q in ((A, pa), (B, pb), (C, pc)):  # names above the line, lengths below
+        s.labels.append(Label(name, q, (q[0], -1.0), kind="point"))
+    s.side(pa, pb, str(a), f"{A}{B}", toward=(0.5, 1.0))
+    variant = "part" if p.variety and rng.random() < 0.4 else "whole"
+    if variant == "whole":
+        s.side(pb, pc, str(b), f"{B}{C}", toward=(0.5, 1.0))
+        values = {f"{A}{B}": a, f"{B}{C}": b}
+        ask, answer = f"{A}{C}", a + b
+        line = f"{A}{C} = {A}{B} + {B}{C} = {a} + {b} = {a + b}."
+    else:
+        # The whole length on a dimension line under AC, with end ticks, as drawings show an overall length.
+        da, dc, t = (0.0, 0.3), (1.0, 0.3), 0.05
+        s.segments += [(da, dc), ((0.0, 0.3 - t), (0.0, 0.3 + t)), ((1.0, 0.3 - t), (1.0, 0.3 + t))]
+        s.side(da, dc, str(a + b), f"{A}{C}", toward=(0.5, 1.0))
+        values = {f"{A}{B}": a, f"{A}{C}": a + b}
+        ask, answer = f"{B}{C}", b
+        line = f"{B}{C} = {A}{C} - {A}{B} = {a + b} - {a} = {b}."
+    facts = [f"{k} = {v}" for k, v in values.items()]
+    fig = Figure("segment_sum", s, f"{B} lies on {A}{C}. Find {ask}.", facts, values,
+                 [f"Since {B} lies on {A}{C}, {A}{C} = {A}{B} + {B}{C}.", line], line, str(answer), variant=variant)
+    spare = _spare(rng, p, {A: 0, B: 0, C: 0})
+    _distract(fig, rng, p, [lambda: extend(s, pa, pc, C, next(spare), _value(rng, p)),
+                            lambda: extend(s, pc, pa, A, next(spare), _value(rng, p))])
+    return fig
+
+
 FAMILIES: dict[str, Callable[[random.Random, Preset], Figure]] = {
     f.__name__: f for f in (right_triangle, angle_sum, parallelogram, circle, parallel_transversal, rectangle,
-                            isosceles)
+                            isosceles, segment_sum)
 }
 
 

@@ -37,7 +37,8 @@ PRESETS: dict[str, Preset] = {
                    values=(2, 9), angle_step=10, coefficients=(1, 3), distractors=(0, 0), variety=0,
                    shape_jitter=0.2, rotate=False, label_jitter=0.0, random_names=False, short_cot=True,
                    # eight points and two angle labels do not fit legibly in 168 px: no parallel_transversal
-                   families=("right_triangle", "angle_sum", "parallelogram", "circle", "rectangle", "isosceles")),
+                   families=("right_triangle", "angle_sum", "parallelogram", "circle", "rectangle", "isosceles",
+                             "segment_sum")),
     "medium": Preset(name="medium", image_size=336, label_scale=0.085, point_scale=0.06, line_scale=0.008, bold=0,
                      values=(2, 20), angle_step=5, coefficients=(1, 5), distractors=(1, 2), variety=1,
                      shape_jitter=0.6, rotate=True, label_jitter=0.3, random_names=True, short_cot=False),

@@ -148,11 +148,12 @@ def _place(lab: Label, to_px, centre, px: int, stroke: int, st: Style, p: Preset
     is clear of lines, the one covering the fewest line points. An angle label must also lie nearer to its
     own vertex than to any other corner of the figure, or a reader would give it to the wrong angle."""
     at = np.array(to_px(lab.at))
-    if lab.toward is not None:  # an angle label: inside the angle, beyond its arc; move out before turning
+    if lab.vertex:  # an angle label: inside the angle, beyond its arc; move out before turning
         d, start = np.array(to_px(lab.toward)) - at, _arc_radius(st) * 1.05
         order = [(g, t) for t in TURNS[:3] for g in GROWS] + [(g, t) for g in GROWS for t in TURNS[3:]]
     else:
-        d, start = at - centre, st.line * 2 + 2.0
+        d = at - centre if lab.toward is None else np.array(to_px(lab.toward)) - at
+        start = st.line * 2 + 2.0
         order = [(g, t) for g in GROWS for t in TURNS]
     if np.hypot(*d) < 1e-6:
         d = np.array([0.0, -1.0])
@@ -172,7 +173,7 @@ def _place(lab: Label, to_px, centre, px: int, stroke: int, st: Style, p: Preset
             continue
         cost = int(((obstacles[:, 0] >= box[0]) & (obstacles[:, 0] <= box[2]) &
                     (obstacles[:, 1] >= box[1]) & (obstacles[:, 1] <= box[3])).sum())
-        if lab.toward is not None:
+        if lab.vertex:
             mid = np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2])
             if np.hypot(*(corners - mid).T).min() < np.hypot(*(at - mid)) - 0.5:
                 cost += MISPLACED

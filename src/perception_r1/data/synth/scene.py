@@ -16,13 +16,15 @@ LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 @dataclass
 class Label:
-    """Text drawn near `at`, pushed out along `toward` (None: away from the scene's centre)."""
+    """Text drawn near `at`, pushed out along `toward` (None: away from the scene's centre). An angle label
+    (`vertex=True`) starts beyond the angle's arc and must stay nearest its own vertex."""
 
     text: str
     at: Point
     toward: Point | None = None
     kind: str = "value"  # value | unknown | point | distractor
     key: str | None = None  # the fact's subject, e.g. "AC" or "m\\angle ABC"
+    vertex: bool = False
 
 
 @dataclass
@@ -46,14 +48,15 @@ class Scene:
         for name, p in named.items():
             self.labels.append(Label(name, p, kind="point"))
 
-    def side(self, p: Point, q: Point, text: str, key: str | None, kind: str = "value") -> None:
-        """Label segment pq at its midpoint, on the side away from the scene centre."""
-        self.labels.append(Label(text, midpoint(p, q), None, kind, key))
+    def side(self, p: Point, q: Point, text: str, key: str | None, kind: str = "value",
+             toward: Point | None = None) -> None:
+        """Label segment pq at its midpoint, on the side away from the scene centre (or toward `toward`)."""
+        self.labels.append(Label(text, midpoint(p, q), toward, kind, key))
 
     def angle(self, vertex: Point, a: Point, b: Point, text: str, key: str | None, kind: str = "value") -> None:
         """Mark the angle a-vertex-b with an arc and put its label inside, along the bisector."""
         self.arcs.append((vertex, a, b))
-        self.labels.append(Label(text, vertex, bisector_point(vertex, a, b), kind, key))
+        self.labels.append(Label(text, vertex, bisector_point(vertex, a, b), kind, key, vertex=True))
 
 
 @dataclass
