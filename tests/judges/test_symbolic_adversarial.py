@@ -77,3 +77,4 @@ def test_garbage_never_raises():
         out = judge.judge_parsed(text, [text, "AB = 3"])
         assert all(v in (0, 1, None) for v in out)
     assert judge.judge("AB = 9^9^9^9 and x = 1/0", ["AB = 3", "x = 1"]) == [0, 0]
+    assert judge.judge("x = 1/0 (given)", ["x = 1"]) == [0]

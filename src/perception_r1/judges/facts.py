@@ -320,7 +320,7 @@ class _Parser:
             exp = self.factor()
             # a numeric tower (9^9^9) would take sympy minutes: no geometry fact needs it
             if exp.is_number and (not exp.is_real or abs(exp) > _MAX_EXPONENT):
-                raise ValueError("exponent too large")
+                raise _Rejected("exponent too large")
             return base ** exp
         return base
 
@@ -346,15 +346,27 @@ _MAX_EXPONENT = 64
 _ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "rad", "tri", "var", "greek"}
 
 
+class _Rejected(ValueError):
+    """Well-formed but refused (a numeric tower, a division by zero): never trimmed into a fact."""
+
+
 @lru_cache(maxsize=65536)
-def _parse_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | None:
+def _read_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | str:
+    """The side's expression, or "syntax" / "rejected" saying why there is none."""
     if not toks:
-        return None
+        return "syntax"
     try:
         e = _Parser(list(toks)).parse()
+    except _Rejected:
+        return "rejected"
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError, sympy.SympifyError):
-        return None
-    return None if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) else e
+        return "syntax"
+    return "rejected" if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) else e
+
+
+def _parse_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | None:
+    e = _read_side(toks)
+    return None if isinstance(e, str) else e
 
 
 @lru_cache(maxsize=65536)
@@ -413,11 +425,14 @@ def _run_facts(run: list[tuple[str, str]]) -> tuple[list[Fact], bool]:
 
 
 def _trim(side: tuple, keep_end: bool) -> tuple:
-    if _parse_side(side) is not None or len(side) > 40:
+    if _read_side(side) != "syntax" or len(side) > 40:
         return side
     for k in range(len(side) - 1, 0, -1):
         part = side[-k:] if keep_end else side[:k]
-        if _parse_side(part) is not None:
+        e = _read_side(part)
+        if e == "rejected":  # "x = 1/0 (given)" must not become x = 1
+            return side
+        if not isinstance(e, str):
             return part
     return side
 
