@@ -169,6 +169,7 @@ def _memo_put(key: tuple, value: bool) -> None:
 # ---------------------------------------------------------------- process pool
 
 _POOL: cf.ProcessPoolExecutor | None = None
+_POOL_WORKERS = 1
 _POOL_LOCK = threading.Lock()
 
 
@@ -190,11 +191,11 @@ def _pool() -> cf.ProcessPoolExecutor:
     """The persistent pool, created on first use. Spawn (not fork): safe after CUDA/threads in the
     parent; workers import only this module and math-verify (never torch). Size: env
     PERCEPTION_R1_MATH_WORKERS, default min(4, CPUs)."""
-    global _POOL
+    global _POOL, _POOL_WORKERS
     with _POOL_LOCK:
         if _POOL is None:
-            n = int(os.environ.get("PERCEPTION_R1_MATH_WORKERS", min(4, os.cpu_count() or 1)))
-            _POOL = cf.ProcessPoolExecutor(max_workers=max(1, n), mp_context=multiprocessing.get_context("spawn"),
+            _POOL_WORKERS = max(1, int(os.environ.get("PERCEPTION_R1_MATH_WORKERS", min(4, os.cpu_count() or 1))))
+            _POOL = cf.ProcessPoolExecutor(max_workers=_POOL_WORKERS, mp_context=multiprocessing.get_context("spawn"),
                                            initializer=_worker_init)
             atexit.register(_close_pool)
         return _POOL
@@ -227,9 +228,10 @@ def _pool_checks(keys: list[tuple], timeout: int) -> dict[tuple, bool]:
     policy repeats must not cost the time limit again on every sample."""
     pool = _pool()
     futures = {pool.submit(_worker_check, k, timeout): k for k in keys}
-    workers = pool._max_workers
-    # Each item does at most ~4 bounded math-verify calls; queueing adds rounds of that.
-    backstop = 4 * timeout * (len(keys) // workers + 1) + 30
+    # An item makes up to 3 bounded math-verify calls per comparison, and up to 2 + (number of
+    # choices) comparisons; queueing behind other items adds rounds of that.
+    per_item = 3 * timeout * (2 + max(len(k[2] or ()) for k in keys))
+    backstop = per_item * (len(keys) // _POOL_WORKERS + 1) + 30
     done, pending = cf.wait(futures, timeout=backstop)
     out: dict[tuple, bool] = {}
     for fut in done:
