@@ -4,6 +4,7 @@ Every fault ends in a retry (right verdicts), a clear JudgeError (raise) or a co
 import asyncio
 import logging
 import re
+import time
 
 import pytest
 
@@ -208,3 +209,16 @@ def test_raise_in_a_batch_cancels_the_rest():
         with pytest.raises(JudgeError):
             judge.judge_batch(items)
     assert len(srv.requests) < len(items)
+
+
+def test_concurrency_spread_over_small_pools_is_fully_used():
+    # 20 in flight over pools of 4 connections: a pool handed more than it holds would queue.
+    items = [(f"{k} {RESPONSE}", FACTS) for k in range(40)]
+    with LoopbackServer(loopback_judge_reply, latency=0.3) as srv:
+        judge = _judge(srv, concurrency=20, timeout=5)
+        judge.judge_batch(items[:1])  # connect once (TLS context, first socket)
+        t0 = time.perf_counter()
+        assert judge.judge_batch(items[1:]) == [TRUTH] * 39
+        wall = time.perf_counter() - t0
+    assert wall < 3 * 0.3 + 0.5  # two waves of 20 (39 requests), not 39 / 4 waves
+    assert len(judge.client._pools) == 5

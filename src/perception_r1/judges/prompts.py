@@ -17,6 +17,7 @@ cache key, so old verdicts are never served for a new prompt.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PROMPT_VERSION = "perception-judge-v1"
 MLLM_PROMPT_VERSION = "mllm-score-v1"
@@ -100,14 +101,19 @@ def format_verdicts(verdicts: list[int]) -> str:
     return "".join(f"<info{k}>{v}</info{k}>" for k, v in enumerate(verdicts, 1))
 
 
-def judge_messages(response: str, annotations: list[str]) -> list[dict[str, str]]:
-    """The chat messages of one perception-judge request (system, few-shot turns, the item)."""
+@lru_cache(maxsize=1)
+def _prefix() -> tuple[dict[str, str], ...]:
     msgs = [{"role": "system", "content": JUDGE_SYSTEM}]
     for facts, example, verdicts in FEW_SHOT:
         msgs.append({"role": "user", "content": judge_user_message(example, facts)})
         msgs.append({"role": "assistant", "content": format_verdicts(verdicts)})
-    msgs.append({"role": "user", "content": judge_user_message(response, annotations)})
-    return msgs
+    return tuple(msgs)
+
+
+def judge_messages(response: str, annotations: list[str]) -> list[dict[str, str]]:
+    """The chat messages of one perception-judge request (system, few-shot turns, the item). The
+    prefix is the same in every request, so a server with prefix caching (vLLM) computes it once."""
+    return [*_prefix(), {"role": "user", "content": judge_user_message(response, annotations)}]
 
 
 # A reasoning judge (Qwen3, R1 distills) may think first; only what follows the thinking is the reply.

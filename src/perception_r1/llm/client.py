@@ -19,6 +19,10 @@ from typing import Any
 import httpx
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+# Connections per httpx pool. httpcore scans its whole pool on every request event (quadratic in
+# the pool size): one pool of 64 connections spends more CPU than a judge's latency allows, so
+# high concurrency is spread over several small pools.
+POOL_SIZE = 4
 
 
 class LLMError(RuntimeError):
@@ -78,20 +82,26 @@ class LLMClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.stats = ClientStats()
-        self._http: httpx.AsyncClient | None = None
+        self._pools: list[httpx.AsyncClient] = []
+        self._busy: list[int] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._sem: asyncio.Semaphore | None = None
 
-    def _session(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        # One pooled connection set per event loop: httpx clients cannot cross loops.
+    def _session(self) -> asyncio.Semaphore:
+        # One set of pooled connections per event loop: httpx clients cannot cross loops.
         loop = asyncio.get_running_loop()
-        if self._http is None or self._loop is not loop:
+        if not self._pools or self._loop is not loop:
             headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
-            limits = httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency)
-            self._http = httpx.AsyncClient(headers=headers, limits=limits, timeout=self.timeout)
+            size = min(POOL_SIZE, self.concurrency)
+            limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+            # One TLS context for all pools: building one loads the CA bundle (~0.1 s each).
+            tls = httpx.create_ssl_context()
+            self._pools = [httpx.AsyncClient(headers=headers, limits=limits, timeout=self.timeout, verify=tls)
+                           for _ in range(-(-self.concurrency // size))]
+            self._busy = [0] * len(self._pools)
             self._loop = loop
             self._sem = asyncio.Semaphore(self.concurrency)
-        return self._http, self._sem
+        return self._sem
 
     async def chat(self, messages: list[dict[str, Any]], *, n: int = 1, temperature: float = 0.0,
                    max_tokens: int | None = None, **params: Any) -> ChatResult:
@@ -101,33 +111,43 @@ class LLMClient:
             body["n"] = n
         if max_tokens is not None:
             body["max_tokens"] = max_tokens
-        http, sem = self._session()
+        async with self._session():
+            # The least busy pool has a free connection: the semaphore caps the total in flight.
+            shard = min(range(len(self._pools)), key=self._busy.__getitem__)
+            http = self._pools[shard]
+            self._busy[shard] += 1
+            try:
+                return await self._attempts(http, body)
+            finally:
+                self._busy[shard] -= 1
+
+    async def _attempts(self, http: httpx.AsyncClient, body: dict[str, Any]) -> ChatResult:
+        """The request with retries and backoff; the last failure's kind goes into the LLMError."""
         last = "no attempt"
-        async with sem:
-            for attempt in range(self.max_retries + 1):
-                t0 = time.perf_counter()
-                wait = None
-                try:
-                    resp = await http.post(f"{self.base_url}/chat/completions", json=body)
-                    if resp.status_code == 200:
-                        result = self._parse(resp, time.perf_counter() - t0, attempt + 1)
-                        if result is not None:
-                            return result
-                        last = "malformed reply body"
-                    elif resp.status_code in RETRYABLE_STATUS:
-                        last = f"HTTP {resp.status_code}"
-                        wait = _retry_after(resp)
-                    else:
-                        self._count_error(f"HTTP {resp.status_code}")
-                        self.stats.failures += 1
-                        raise LLMError(f"{self.base_url}: HTTP {resp.status_code}: {resp.text[:200]}")
-                except (httpx.TimeoutException, httpx.TransportError) as e:
-                    last = type(e).__name__
-                self._count_error(last)
-                if attempt < self.max_retries:
-                    self.stats.retries += 1
-                    delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2 ** attempt)
-                    await asyncio.sleep(delay * (1 + 0.1 * random.random()))
+        for attempt in range(self.max_retries + 1):
+            t0 = time.perf_counter()
+            wait = None
+            try:
+                resp = await http.post(f"{self.base_url}/chat/completions", json=body)
+                if resp.status_code == 200:
+                    result = self._parse(resp, time.perf_counter() - t0, attempt + 1)
+                    if result is not None:
+                        return result
+                    last = "malformed reply body"
+                elif resp.status_code in RETRYABLE_STATUS:
+                    last = f"HTTP {resp.status_code}"
+                    wait = _retry_after(resp)
+                else:
+                    self._count_error(f"HTTP {resp.status_code}")
+                    self.stats.failures += 1
+                    raise LLMError(f"{self.base_url}: HTTP {resp.status_code}: {resp.text[:200]}")
+            except (httpx.TimeoutException, httpx.TransportError) as e:
+                last = type(e).__name__
+            self._count_error(last)
+            if attempt < self.max_retries:
+                self.stats.retries += 1
+                delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2 ** attempt)
+                await asyncio.sleep(delay * (1 + 0.1 * random.random()))
         self.stats.failures += 1
         raise LLMError(f"{self.base_url}: gave up after {self.max_retries + 1} attempts: {last}")
 
@@ -150,9 +170,9 @@ class LLMClient:
         self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        pools, self._pools = self._pools, []
+        for http in pools:
+            await http.aclose()
 
 
 def _retry_after(resp: httpx.Response) -> float | None:

@@ -19,6 +19,13 @@ Faults = Callable[[int, dict[str, Any]], "str | None"]
 FAULTS = ("500", "429", "timeout", "garbage", "nochoices", "drop")
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # The listen backlog is fixed when the socket binds, so it must be a class attribute: with the
+    # default of 5, a burst of 64 connects overflows it and clients stall ~1 s in SYN retransmits.
+    request_queue_size = 1024
+
+
 class LoopbackServer:
     """Context manager: `with LoopbackServer(handler) as srv: LLMClient(srv.url, "m")`.
 
@@ -42,9 +49,7 @@ class LoopbackServer:
         self.fault_log: list[str] = []
         self._slots = threading.BoundedSemaphore(capacity) if capacity else None
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._make_handler())
-        self._server.daemon_threads = True
-        self._server.request_queue_size = 1024
+        self._server = _Server(("127.0.0.1", 0), self._make_handler())
         self._thread: threading.Thread | None = None
 
     @property
@@ -78,6 +83,9 @@ class LoopbackServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"  # keep-alive, so clients can reuse connections
+            # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+            # delayed ACK (~40 ms per request), which would swamp any latency being measured.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:
                 pass
