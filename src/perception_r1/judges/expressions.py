@@ -1,0 +1,217 @@
+"""Tokens and expressions of mathematical text, for the symbolic judge.
+
+`tokenize` turns normalised text (`notation.normalize`) into (kind, value) tokens: numbers, points
+(`AB`), compound quantities (`∠ABC`, `arc AB`, `area of △ABC`, `radius of ⊙O`), variables, operators,
+relations, words. `parse_side` reads one side of a relation into a sympy expression over canonical
+symbols: segment `S_AB` (= `BA`), angle `A_ABC` (= `CBA`), arc `R_`, area `Ar_`, radius `Rad_`,
+polygon `N_` / triangle `T_` (any rotation or reflection of the name), point `P_`, variable `v_`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import sympy
+
+# Quantities written with a word or symbol in front: area / perimeter / radius of …, ∠ABC, arc AB, △ABC.
+_COMPOUND_RE = re.compile(r"""
+ (?P<area>(?i:area|perimeter|circumference)\s+(?i:of)\s+(?:(?i:the|triangle|quadrilateral|rectangle|square|
+    parallelogram|rhombus|trapezoid|polygon|circle|sector|kite|region|shaded|figure)\s+|[△⊙]\s*)*
+    (?P<area_n>[A-Z]{1,8})(?![A-Za-z']))
+|(?P<rad>(?i:radius|diameter)\s+(?i:of)\s+(?:(?i:the|circle)\s+|⊙\s*)*(?P<rad_n>[A-Z])(?![A-Za-z']))
+|(?P<ang>(?:∠|(?i:angle)\s+)\s*(?P<ang_n>[A-Z]{1,3}(?![A-Za-z'])|\d+(?![\d.])|[α-ω]|[a-z](?![A-Za-z])))
+|(?P<arc>(?:⌒|(?i:arc)\s+)\s*(?P<arc_n>[A-Z]{2,3})(?![A-Za-z']))
+|(?P<tri>(?:△|(?i:triangle)\s+)\s*(?P<tri_n>[A-Z]{3})(?![A-Za-z']))
+""", re.X)
+_COMPOUND_STARTS = {"area", "perimeter", "circumference", "radius", "diameter", "angle", "arc", "triangle",
+                    "∠", "⌒", "△"}
+_SIMPLE_RE = re.compile(r"(?P<sp>\s+)|(?P<num>\d+(?:\.\d+)?|\.\d+)|(?P<word>[A-Za-z]+)|(?P<greek>[α-ω])"
+                        r"|(?P<rel>[=⊥∥≅∼≠≈≤≥<>])|(?P<op>[-+*/^()])|(?P<punct>[,;:.!?])|(?P<other>.)", re.S)
+_UNITS = {"degree", "degrees", "deg", "unit", "units", "cm", "mm", "km", "inch", "inches", "ft", "feet", "meter",
+          "meters", "metre", "metres", "centimeter", "centimeters"}
+
+MATH = {"area", "rad", "ang", "arc", "tri", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
+
+
+def polygon(name: str) -> str:
+    """Canonical name of a closed polygon: the least rotation of the name or of its reverse."""
+    if len(name) < 3:
+        return "".join(sorted(name))
+    forms = [s[i:] + s[:i] for s in (name, name[::-1]) for i in range(len(name))]
+    return min(forms)
+
+
+def path(name: str) -> str:
+    """Canonical name of a segment / angle / arc read either way: AB = BA, ABC = CBA."""
+    return min(name, name[::-1])
+
+
+def _word_kind(w: str) -> str:
+    if w == "sqrt":
+        return "sqrt"
+    if w == "pi":
+        return "pi"
+    if w in _UNITS:  # case matters: CM is a segment, cm a unit
+        return "unit"
+    if w.isupper() and len(w) <= 8:
+        return "pts"
+    return "var" if len(w) == 1 else "word"
+
+
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """(kind, value) tokens of normalised text. A single letter followed by a word is a word (the
+    article in `is a square`, `A right triangle`) unless it follows maths (`SE = x and …`, `5f and`)."""
+    raw, pos = [], 0
+    while pos < len(text):
+        m = _SIMPLE_RE.match(text, pos)
+        kind, value = m.lastgroup, m.group()
+        if value in _COMPOUND_STARTS or (kind == "word" and value.lower() in _COMPOUND_STARTS):
+            c = _COMPOUND_RE.match(text, pos)
+            if c:
+                raw.append((c.lastgroup, c.group(f"{c.lastgroup}_n")))
+                pos = c.end()
+                continue
+        pos = m.end()
+        if kind == "sp":
+            continue
+        raw.append((_word_kind(value) if kind == "word" else kind, value))
+    out = []
+    for i, (kind, value) in enumerate(raw):
+        nxt = raw[i + 1][0] if i + 1 < len(raw) else None
+        prev = out[-1][0] if out else None
+        if kind in ("var", "pts") and len(value) == 1 and nxt == "word" and prev not in ("rel", "op", "num"):
+            kind = "word"
+        out.append((kind, value))
+    return out
+
+
+# ---------------------------------------------------------------- expressions
+
+@lru_cache(maxsize=4096)
+def _sym(name: str) -> sympy.Symbol:
+    return sympy.Symbol(name)
+
+
+def _quantity(kind: str, value: str) -> sympy.Expr:
+    if kind == "pts":
+        return _sym(("P_" if len(value) == 1 else "S_" if len(value) == 2 else "N_") +
+                    (value if len(value) == 1 else path(value) if len(value) == 2 else polygon(value)))
+    if kind == "ang":
+        return _sym("A_" + path(value))
+    if kind == "arc":
+        return _sym("R_" + path(value))
+    if kind == "area":
+        return _sym("Ar_" + polygon(value))
+    if kind == "rad":
+        return _sym("Rad_" + value)
+    if kind == "tri":
+        return _sym("T_" + polygon(value))
+    return _sym("v_" + value)  # var, greek
+
+
+class _Parser:
+    """Recursive descent over one side of a relation: + − · / ^, implicit products (`3f`, `2(x+1)`,
+    `5√2`), √, π. Raises ValueError on anything else."""
+
+    def __init__(self, toks: list[tuple[str, str]]):
+        self.toks, self.i = toks, 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> tuple[str, str]:
+        tok = self.peek()
+        if tok is None:
+            raise ValueError("unexpected end")
+        self.i += 1
+        return tok
+
+    def parse(self) -> sympy.Expr:
+        e = self.expr()
+        if self.peek() is not None:
+            raise ValueError(f"unexpected {self.peek()}")
+        return e
+
+    def expr(self) -> sympy.Expr:
+        e = self.term()
+        while (t := self.peek()) and t[0] == "op" and t[1] in "+-":
+            self.take()
+            e = e + self.term() if t[1] == "+" else e - self.term()
+        return e
+
+    def term(self) -> sympy.Expr:
+        e = self.factor()
+        while (t := self.peek()) is not None:
+            if t[0] == "op" and t[1] in "*/":
+                self.take()
+                rhs = self.factor()
+                e = e * rhs if t[1] == "*" else e / rhs
+            elif t[0] in _ATOMS or t == ("op", "("):
+                e = e * self.power()  # implicit product
+            else:
+                break
+        return e
+
+    def factor(self) -> sympy.Expr:
+        t = self.peek()
+        if t and t[0] == "op" and t[1] in "+-":
+            self.take()
+            f = self.factor()
+            return -f if t[1] == "-" else f
+        return self.power()
+
+    def power(self) -> sympy.Expr:
+        base = self.atom()
+        if (t := self.peek()) and t == ("op", "^"):
+            self.take()
+            exp = self.factor()
+            # a numeric tower (9^9^9) would take sympy minutes: no geometry fact needs it
+            if exp.is_number and (not exp.is_real or abs(exp) > _MAX_EXPONENT):
+                raise _Rejected("exponent too large")
+            return base ** exp
+        return base
+
+    def atom(self) -> sympy.Expr:
+        kind, value = self.take()
+        if kind == "num":
+            return sympy.Rational(value)
+        if kind == "pi":
+            return sympy.pi
+        if kind == "sqrt":
+            return sympy.sqrt(self.power())
+        if (kind, value) == ("op", "("):
+            e = self.expr()
+            if self.take() != ("op", ")"):
+                raise ValueError("unbalanced parenthesis")
+            return e
+        if kind in ("pts", "ang", "arc", "area", "rad", "tri", "var", "greek"):
+            return _quantity(kind, value)
+        raise ValueError(f"unexpected {value!r}")
+
+
+_MAX_EXPONENT = 64
+_ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "rad", "tri", "var", "greek"}
+
+
+class _Rejected(ValueError):
+    """Well-formed but refused (a numeric tower, a division by zero): never trimmed into a fact."""
+
+
+@lru_cache(maxsize=65536)
+def read_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | str:
+    """The side's expression, or "syntax" / "rejected" saying why there is none."""
+    if not toks:
+        return "syntax"
+    try:
+        e = _Parser(list(toks)).parse()
+    except _Rejected:
+        return "rejected"
+    except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError, sympy.SympifyError):
+        return "syntax"
+    return "rejected" if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) else e
+
+
+def parse_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | None:
+    e = read_side(toks)
+    return None if isinstance(e, str) else e
