@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..llm import LLMClient, LLMError
-from .journal import Entry, Journal, request_key
+from .journal import Entry, Journal, fingerprint, request_key
 
 
 @dataclass
@@ -35,20 +35,22 @@ class Asker:
         self.params = params  # temperature, max_tokens … sent with every request of the stage
         self.counters = StageCounters()
 
-    def key(self, record_id: str, sample: str | int, messages: list[dict[str, Any]]) -> str:
-        return request_key(self.stage, record_id, sample, self.prompt_version, self.client.model, messages)
+    def key(self, record_id: str, sample: str | int, messages_fingerprint: str) -> str:
+        return request_key(self.stage, record_id, sample, self.prompt_version, self.client.model, messages_fingerprint)
 
     async def ask(self, record_id: str, sample: str | int, messages: list[dict[str, Any]], n: int = 1,
                   note: str | None = None) -> Entry:
         """The reply to this request, from the journal if it was answered before; raises LLMError."""
-        key = self.key(record_id, sample, messages)
+        fp = fingerprint(messages)
+        key = self.key(record_id, sample, fp)
         hit = self.journal.answered(key)
         if hit is not None:
             self.counters.reused += 1
             return hit
         body = {"model": self.client.model, "messages": messages, "n": n, **self.params}
         self.journal.pending(key, stage=self.stage, record_id=record_id, sample=sample,
-                             prompt_version=self.prompt_version, model=self.client.model, body=body)
+                             prompt_version=self.prompt_version, model=self.client.model, body=body,
+                             messages_fingerprint=fp)
         try:
             result = await self.client.chat(messages, n=n, **self.params)
         except LLMError as e:

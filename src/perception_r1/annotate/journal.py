@@ -55,10 +55,10 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 def request_key(stage: str, record_id: str, sample: str | int, prompt_version: str, model: str,
-                messages: list[dict[str, Any]]) -> str:
-    """Deterministic key of one request: (stage, record, sample index, prompt version, model) plus a
-    fingerprint of its messages, so changed input data is never answered from a stale reply."""
-    return cache_key(stage, record_id, str(sample), prompt_version, model, fingerprint(messages))
+                messages_fingerprint: str) -> str:
+    """Deterministic key of one request: (stage, record, sample index, prompt version, model) plus the
+    `fingerprint` of its messages, so changed input data is never answered from a stale reply."""
+    return cache_key(stage, record_id, str(sample), prompt_version, model, messages_fingerprint)
 
 
 def fingerprint(messages: list[dict[str, Any]]) -> str:
@@ -66,11 +66,10 @@ def fingerprint(messages: list[dict[str, Any]]) -> str:
     return hashlib.sha256(json.dumps(messages, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def redact_images(obj: Any) -> Any:
-    """A copy with every base64 image data URL replaced by `data:image/...;sha256=<hash>`."""
-    text = json.dumps(obj, ensure_ascii=False)
-    return json.loads(_DATA_URL_RE.sub(lambda m: f"data:image;sha256={hashlib.sha256(m.group().encode()).hexdigest()[:16]}",
-                                       text))
+def redacted_json(obj: Any) -> str:
+    """`obj` as JSON with every base64 image data URL replaced by `data:image;sha256=<hash>`."""
+    return _DATA_URL_RE.sub(lambda m: f"data:image;sha256={hashlib.sha256(m.group().encode()).hexdigest()[:16]}",
+                            json.dumps(obj, ensure_ascii=False))
 
 
 @dataclass
@@ -112,14 +111,14 @@ class Journal:
         return Entry(key, json.loads(reply), pt, ct, note)
 
     def pending(self, key: str, *, stage: str, record_id: str, sample: str | int, prompt_version: str,
-                model: str, body: dict[str, Any]) -> None:
+                model: str, body: dict[str, Any], messages_fingerprint: str) -> None:
         """Record a request about to be sent (image data redacted)."""
         self._exec(
             "INSERT INTO requests (key, stage, record_id, sample, prompt_version, model, fingerprint, request,"
             " status, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)"
             " ON CONFLICT(key) DO UPDATE SET status = 'pending', error = NULL, sent_at = excluded.sent_at",
-            (key, stage, record_id, str(sample), prompt_version, model, fingerprint(body["messages"]),
-             json.dumps(redact_images(body), ensure_ascii=False), time.time()))
+            (key, stage, record_id, str(sample), prompt_version, model, messages_fingerprint,
+             redacted_json(body), time.time()))
 
     def answer(self, key: str, texts: list[str], usage: dict[str, Any], attempts: int, note: str | None = None) -> None:
         """Store a reply; called before the reply is used."""
