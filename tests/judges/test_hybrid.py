@@ -33,6 +33,25 @@ def test_only_unparsed_annotations_go_to_the_llm_in_one_request():
     assert judge.stats.requests == 1
 
 
+def test_chunks_merge_in_order():
+    items = [(RESPONSE + " " * k, FACTS[k % 5:]) for k in range(7)]
+    with LoopbackServer(loopback_judge_reply) as srv:
+        judge = HybridJudge(OpenAIJudge(srv.url, "m"), symbolic=EqualitiesOnly())
+        judge.chunk = 2
+        out = judge.judge_batch(items)
+    expected = [[1, 1, 0, 1, 0], [1, 0, 1, 0], [0, 1, 0], [1, 0], [0], [1, 1, 0, 1, 0], [1, 0, 1, 0]]
+    assert out == expected and len(srv.requests) == 7
+
+
+def test_with_the_real_symbolic_judge():
+    pytest.importorskip("perception_r1.judges.symbolic")
+    with LoopbackServer(loopback_judge_reply) as srv:
+        judge = build_judge("hybrid", url=srv.url, model="m")
+        assert judge.judge(RESPONSE, FACTS) == [1, 1, 0, 1, 0]
+    asked = parse_request(srv.requests[0])[0]
+    assert "AB = 7" not in asked and "CD = 4" not in asked  # equalities are symbolic's
+
+
 @pytest.mark.parametrize("on_error", ["raise", "skip"])
 def test_llm_failure_follows_the_policy(on_error):
     with LoopbackServer(lambda body: "no tags") as srv:

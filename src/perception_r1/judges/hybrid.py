@@ -1,14 +1,16 @@
 """The `hybrid` judge: the symbolic judge decides every annotation it can parse, for free and
 deterministically; only the annotations it cannot parse go to the OpenAI judge, all of one
 response's leftovers in one request (Perception-R1 §3's one-request-per-response rule), and the
-verdicts are merged back in annotation order."""
+verdicts are merged back in annotation order. Symbolic runs chunk by chunk, each chunk's LLM requests going out
+before the next chunk is parsed, so the two overlap."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from .base import Judge
-from .openai_judge import OpenAIJudge
+from .openai_judge import OpenAIJudge, gather_or_cancel
 
 
 class HybridJudge(Judge):
@@ -21,6 +23,7 @@ class HybridJudge(Judge):
 
     name = "hybrid"
     background = True
+    chunk = 64  # items per symbolic pass; identical items inside one chunk share one LLM request
 
     def __init__(self, llm: OpenAIJudge, symbolic: Any = None):
         super().__init__(llm.on_error)
@@ -35,19 +38,31 @@ class HybridJudge(Judge):
 
     async def ajudge_batch(self, items: list[tuple[str, list[str]]],
                            images: list[Any] | None = None) -> list[list[int] | None]:
-        partial = [list(self.symbolic.judge_parsed(resp, list(anns))) if anns else [] for resp, anns in items]
-        ask = [(i, [j for j, v in enumerate(p) if v is None]) for i, p in enumerate(partial)]
-        ask = [(i, js) for i, js in ask if js]
-        self.stats.extra["symbolic_verdicts"] += sum(len(p) for p in partial) - sum(len(js) for _, js in ask)
-        self.stats.extra["llm_verdicts"] += sum(len(js) for _, js in ask)
-        answers = await self.llm.ajudge_batch([(items[i][0], [items[i][1][j] for j in js]) for i, js in ask])
-        results: list[list[int] | None] = list(partial)
-        for (i, js), verdicts in zip(ask, answers):
-            if verdicts is None:  # the LLM part failed under the skip policy: no judgment at all
-                results[i] = None
-                continue
-            for j, v in zip(js, verdicts):
-                results[i][j] = v
+        results: list[list[int] | None] = []
+        asks: list[tuple[list[tuple[int, list[int]]], asyncio.Future]] = []
+        for lo in range(0, len(items), self.chunk):
+            ask = []
+            for i in range(lo, min(lo + self.chunk, len(items))):
+                response, anns = items[i]
+                partial = list(self.symbolic.judge_parsed(response, list(anns))) if anns else []
+                results.append(partial)
+                js = [j for j, v in enumerate(partial) if v is None]
+                if js:
+                    ask.append((i, js))
+                self.stats.extra["symbolic_verdicts"] += len(partial) - len(js)
+                self.stats.extra["llm_verdicts"] += len(js)
+            # Send this chunk's leftovers now, so requests are in flight while symbolic does the next.
+            asks.append((ask, asyncio.ensure_future(
+                self.llm.ajudge_batch([(items[i][0], [items[i][1][j] for j in js]) for i, js in ask]))))
+            await asyncio.sleep(0)
+        answers = await gather_or_cancel(fut for _, fut in asks)
+        for (ask, _), chunk_answers in zip(asks, answers):
+            for (i, js), verdicts in zip(ask, chunk_answers):
+                if verdicts is None:  # the LLM part failed under the skip policy: no judgment at all
+                    results[i] = None
+                    continue
+                for j, v in zip(js, verdicts):
+                    results[i][j] = v
         return results
 
     async def aclose(self) -> None:
