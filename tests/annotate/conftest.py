@@ -59,6 +59,17 @@ def extractor(body: dict) -> str:
     return json.dumps(facts + [facts[0] + " "])
 
 
+def faulty_extractor(body: dict) -> str:
+    """p1: invalid JSON first, valid after the repair; p2: invalid twice; the others valid."""
+    repair = "could not be used" in body["messages"][-1]["content"]
+    original = body["messages"][-3 if repair else -1]["content"]  # a repair appends (assistant, user)
+    if "figure 1." in original:
+        return extractor(body) if repair else "Facts: AB = 1 and a right angle"
+    if "figure 2." in original:
+        return '["AB = 2", '
+    return extractor(body)
+
+
 def is_extractor(body: dict) -> bool:
     return isinstance(body["messages"][-1]["content"], str)
 

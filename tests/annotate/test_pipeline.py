@@ -4,11 +4,12 @@ faults, the `n` fallback, and reruns that pay for nothing twice."""
 import json
 
 import pytest
-from conftest import both, extractor, is_extractor, teacher, trajectory
+from conftest import both, extractor, faulty_extractor, is_extractor, teacher, trajectory
 
 from perception_r1.annotate.journal import Journal
 from perception_r1.annotate.pipeline import AnnotateConfig, run_annotate
 from perception_r1.data import load_records
+from perception_r1.data.validate import validate_path
 from perception_r1.llm.loopback import LoopbackServer
 
 KEPT = [f"p{i}" for i in range(9) if i % 3 != 0]
@@ -36,6 +37,7 @@ def test_keeps_exactly_the_correct_problems_and_reruns_send_nothing(dataset, tmp
     assert summary.stages["distil"]["reused"] == 9 and summary.stages["distil"]["sent"] == 0
     recs = {r.id: r for r in load_records(out)}
     assert sorted(recs) == sorted(KEPT)
+    assert validate_path(out) == (len(KEPT), [])
     for rid, rec in recs.items():
         i = int(rid[1:])
         assert rec.cot == trajectory(i, correct=True)
@@ -73,21 +75,10 @@ def test_server_ignoring_n_falls_back_to_single_requests(dataset, tmp_path):
     assert f"came back short: {ns.count(2)}" in (out / "report.md").read_text()
 
 
-def _faulty_extractor(body):
-    """p1: invalid JSON first, valid after the repair; p2: invalid twice; others valid."""
-    text = body["messages"][-1]["content"]
-    if "figure 1." in body["messages"][-1]["content"] or ("could not be used" in text
-                                                          and "figure 1." in body["messages"][-3]["content"]):
-        return extractor(body) if "could not be used" in text else "Facts: AB = 1 and a right angle"
-    if "figure 2." in text or ("could not be used" in text and "figure 2." in body["messages"][-3]["content"]):
-        return '["AB = 2", '
-    return extractor(body)
-
-
 def test_faults_are_retried_repaired_or_dropped_and_counted(dataset, tmp_path):
     out = tmp_path / "out"
     faults = {0: "500", 1: "429", 2: "timeout", 3: "garbage", 4: "drop"}
-    handler = lambda b: _faulty_extractor(b) if is_extractor(b) else teacher(b)  # noqa: E731
+    handler = lambda b: faulty_extractor(b) if is_extractor(b) else teacher(b)  # noqa: E731
     with LoopbackServer(handler, faults=lambda i, b: faults.get(i), timeout_sleep=1.0, retry_after=0.05) as srv:
         summary = run_annotate(_cfg(dataset, out, srv.url))
     assert sorted(r.id for r in load_records(out)) == sorted(set(KEPT) - {"p2"})
