@@ -116,3 +116,16 @@ def test_samples_per_problem(dataset, tmp_path, samples):
         ns = [b.get("n", 1) for b in srv.requests if not is_extractor(b)]
     assert ns == [samples] * 3
     assert sum(o.samples for o in summary.outcomes) == 3 * samples
+
+
+def test_extractor_key_variable_is_separate(dataset, tmp_path, monkeypatch):
+    from perception_r1.annotate.pipeline import Pipeline
+
+    monkeypatch.setenv("TEACHER_KEY", "sk-teacher")
+    monkeypatch.delenv("NO_SUCH_KEY", raising=False)
+    cfg = _cfg(dataset, tmp_path / "o", "http://127.0.0.1:9/v1", api_key_env="TEACHER_KEY")
+    shared = Pipeline(cfg, Journal(tmp_path / "o"))
+    own = Pipeline(_cfg(dataset, tmp_path / "o", "http://127.0.0.1:9/v1", api_key_env="TEACHER_KEY",
+                        extractor_api_key_env="NO_SUCH_KEY"), Journal(tmp_path / "o"))
+    assert shared.extractor._api_key == "sk-teacher"
+    assert own.teacher._api_key == "sk-teacher" and own.extractor._api_key == ""

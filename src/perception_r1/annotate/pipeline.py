@@ -44,6 +44,7 @@ class AnnotateConfig:
     concurrency: int = 16
     limit: int | None = None
     api_key_env: str = "OPENAI_API_KEY"
+    extractor_api_key_env: str | None = None  # None: the same variable as the teacher's
     timeout: float = 300.0
     max_retries: int = 4
     backoff: float = 0.5
@@ -99,10 +100,11 @@ class Pipeline:
             raise ValueError(f"--samples must be >= 1, got {cfg.samples}")
         self.cfg = cfg
         self.journal = journal
-        common = dict(api_key_env=cfg.api_key_env, timeout=cfg.timeout, max_retries=cfg.max_retries,
-                      concurrency=cfg.concurrency, backoff=cfg.backoff)
-        self.teacher = LLMClient(cfg.teacher_url, cfg.teacher_model, **common)
-        self.extractor = LLMClient(cfg.extractor_url, cfg.extractor_model, **common)
+        common = dict(timeout=cfg.timeout, max_retries=cfg.max_retries, concurrency=cfg.concurrency,
+                      backoff=cfg.backoff)
+        self.teacher = LLMClient(cfg.teacher_url, cfg.teacher_model, api_key_env=cfg.api_key_env, **common)
+        self.extractor = LLMClient(cfg.extractor_url, cfg.extractor_model,
+                                   api_key_env=cfg.extractor_api_key_env or cfg.api_key_env, **common)
         self.distil = Asker(self.teacher, journal, "distil", PROMPT_VERSION,
                             temperature=cfg.temperature, max_tokens=cfg.max_tokens)
         self.extract = Asker(self.extractor, journal, "extract", PROMPT_VERSION,

@@ -30,6 +30,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true", help="print the first requests and an estimate; send nothing")
     p.add_argument("--api-key-env", default="OPENAI_API_KEY",
                    help="environment variable holding the API key (default OPENAI_API_KEY); never stored")
+    p.add_argument("--extractor-api-key-env", default=None,
+                   help="variable holding the extractor's key, when it differs from the teacher's (e.g. a hosted "
+                        "teacher and a local vLLM extractor); default: --api-key-env")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds per request (default 300)")
     p.add_argument("--max-retries", type=int, default=4)
     p.add_argument("--temperature", type=float, default=1.0, help="teacher sampling temperature (default 1.0)")
@@ -46,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     cfg = AnnotateConfig(
         data=args.data, out=args.out, teacher_url=args.teacher_url, teacher_model=args.teacher_model,
         extractor_url=args.extractor_url, extractor_model=args.extractor_model, samples=args.samples,
-        concurrency=args.concurrency, limit=args.limit, api_key_env=args.api_key_env, timeout=args.timeout,
+        concurrency=args.concurrency, limit=args.limit, api_key_env=args.api_key_env,
+        extractor_api_key_env=args.extractor_api_key_env, timeout=args.timeout,
         max_retries=args.max_retries, temperature=args.temperature, max_tokens=args.max_tokens,
         extractor_max_tokens=args.extractor_max_tokens, min_pixels=args.min_pixels, max_pixels=args.max_pixels,
         progress=not args.no_progress)
