@@ -19,7 +19,9 @@ import argparse
 import contextlib
 import math
 import multiprocessing
+import os
 import random
+import resource
 import sys
 import tempfile
 import time
@@ -121,9 +123,9 @@ def bench_llm_stage(responses: list[str], rows: list[dict], latency: float, capa
     accuracy.accuracy_batch(["\\boxed{1}"], ["1"])  # start the persistent pool: it lives across steps
     with tempfile.TemporaryDirectory() as tmp, judge_server(latency, capacity) as url:
         judge = OpenAIJudge(url, "bench-judge", concurrency=capacity, cache=Path(tmp) / "judge.sqlite")
-        t0 = time.perf_counter()
+        cpu0, t0 = _cpu(), time.perf_counter()
         scored = score_responses(responses, rows, judge, RewardConfig())
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
         t0 = time.perf_counter()
         accuracy._MEMO.clear()
         accuracy.accuracy_batch(responses, [r["answer"] for r in rows])
@@ -131,9 +133,14 @@ def bench_llm_stage(responses: list[str], rows: list[dict], latency: float, capa
     requests = judge.stats.requests
     limit = math.ceil(requests / capacity) * latency
     assert all(b.judgments is not None for b in scored)
-    return {"wall": wall, "requests": requests, "limit": limit, "ratio": wall / limit,
+    return {"wall": wall, "cpu": cpu, "requests": requests, "limit": limit, "ratio": wall / limit,
             "accuracy_alone": acc_alone, "mean_total": sum(b.total for b in scored) / len(scored),
             "judge_latency": judge.stats.as_dict()["latency_mean"]}
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def bench_symbolic(responses: list[str], rows: list[dict]) -> float | None:
@@ -161,9 +168,11 @@ def main(argv: list[str] | None = None) -> int:
     responses, rows = make_batch(args.problems, args.group, args.seed)
     n_ann = sum(len(r["visual_annotations"]) for r in rows)
     print(f"reward stage: {len(responses)} distinct responses ({args.problems} problems x {args.group}), "
-          f"{n_ann} annotations; judge latency {args.latency} s, capacity {args.capacity}")
+          f"{n_ann} annotations; judge latency {args.latency} s, capacity {args.capacity}; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     r = bench_llm_stage(responses, rows, args.latency, args.capacity)
-    print(f"  full reward stage (format + accuracy + repetition + openai judge): {r['wall']:.2f} s wall")
+    print(f"  full reward stage (format + accuracy + repetition + openai judge): {r['wall']:.2f} s wall, "
+          f"{r['cpu']:.2f} s CPU in this process (client; math-verify runs in the pool)")
     print(f"  judge-bound limit: ceil({r['requests']} / {args.capacity}) x {args.latency} s = {r['limit']:.2f} s")
     print(f"  ratio: {r['ratio']:.2f}x (target <= 1.3x)   [math-verify alone: {r['accuracy_alone']:.2f} s; "
           f"judge mean latency {r['judge_latency']:.2f} s; mean reward {r['mean_total']:.3f}]")
@@ -173,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"  symbolic judge: {rate:.0f} responses/s (target >= 200/s)")
     accuracy.shutdown_pool()
+    print(f"  load average at the end: {os.getloadavg()[0]:.1f} (the machine's other work slows both figures)")
     return 0 if r["ratio"] <= 1.3 and (rate is None or rate >= 200) else 1
 
 

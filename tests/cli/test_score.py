@@ -141,3 +141,12 @@ def test_raise_keeps_finished_chunks_and_resume_completes(files, capsys):
         assert _run(data, resp, out, srv.url, "--resume") == 0
     assert [line["id"] for line in _read(out)] == [i for i, _ in RESPONSES]
     assert len(srv.requests) == 3  # only the responses after the kept lines
+
+
+def test_score_and_judges_do_not_import_torch():
+    code = ("import sys; from perception_r1.cli.main import build_parser; build_parser(['score']); "
+            "import perception_r1.cli.score, perception_r1.judges.openai_judge, perception_r1.judges.hybrid, "
+            "perception_r1.judges.mllm; print(sorted(m for m in ('torch', 'transformers', 'trl') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
