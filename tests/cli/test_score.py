@@ -150,3 +150,21 @@ def test_score_and_judges_do_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_mllm_judge_scores_from_the_image(files, capsys):
+    import base64
+
+    def brightness(body):
+        url = body["messages"][-1]["content"][0]["image_url"]["url"]
+        img = Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1])))
+        return f"<score>{img.getpixel((0, 0))[0] / 255:.2f}</score>"
+
+    data, resp, tmp = files
+    with LoopbackServer(brightness) as srv:
+        code = main(["score", "--data", str(data), "--responses", str(resp), "--out", str(tmp / "m.jsonl"),
+                     "--judge", "mllm", "--judge-url", srv.url, "--judge-cache", "none"])
+    assert code == 0
+    lines = _read(tmp / "m.jsonl")
+    assert [line["perception"] for line in lines] == [0.04, 0.31, 0.63, 0.94, 0.04, 0.31, 0.63]
+    assert all(line["judgments"] is None for line in lines) and len(srv.requests) == 7

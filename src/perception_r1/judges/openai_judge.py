@@ -41,7 +41,9 @@ async def gather_or_cancel(aws: Iterable[Awaitable[T]]) -> list[T]:
 
 def open_cache(cache: str | Path | DiskCache | None) -> DiskCache:
     """A DiskCache from a path, an existing cache, or None (in memory: this process only)."""
-    return cache if isinstance(cache, DiskCache) else DiskCache(cache)
+    if isinstance(cache, DiskCache):
+        return cache
+    return DiskCache(Path(cache).expanduser() if cache is not None else None)
 
 
 class OpenAIJudge(Judge):
