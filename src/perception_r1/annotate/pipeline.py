@@ -149,6 +149,8 @@ class Pipeline:
             return None, self._drop(out, "distil", f"teacher request failed: {e}", bars=("distil", "verify"))
         self.bars["distil"].update()
         out.samples, out.n_shortfall = len(got.texts), got.n_shortfall
+        # Inline in the loop's (main) thread: math-verify bounds each check with SIGALRM, which needs the
+        # main thread; a check takes well under a millisecond when the answers match textually.
         ok = verify(got.texts, record)
         out.correct = sum(ok)
         self.bars["verify"].update()
