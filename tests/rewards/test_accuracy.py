@@ -117,3 +117,34 @@ def test_timeout_in_pool_counts_and_returns_zero():
     out = accuracy_batch([f"\\boxed{{{PATHOLOGICAL}}}", "\\boxed{3}"], ["4", "3"], timeout=1)
     assert out == [0.0, 1.0]
     assert accuracy.STATS.timeouts == before + 1
+
+
+@pytest.mark.parametrize("latex,value", [
+    ("12", 12.0), ("-0.5", -0.5), ("\\frac{3}{4}", 0.75), ("3/4", 0.75), ("60^\\circ", 60.0),
+    ("5 \\sqrt { 2 }", 5 * 2 ** 0.5), ("10\\pi", 31.41592653589793), ("\\frac{\\sqrt{3}}{2}", 3 ** 0.5 / 2),
+    ("x", None), ("3x", None), ("1/0", None), ("9^{9^{9}}", None), ("\\sqrt{-1}", None), ("1,000", None),
+])
+def test_numeric_value(latex, value):
+    got = accuracy.numeric_value(latex)
+    assert got == pytest.approx(value) if value is not None else got is None
+
+
+def test_numeric_shortcut_agrees_with_math_verify():
+    """The shortcut only ever says 'different' for constants far apart; math-verify must agree on
+    every pair it decided (one definition of correct)."""
+    import random
+
+    from math_verify import parse, verify
+
+    rng = random.Random(0)
+    forms = [lambda: str(rng.randint(1, 60)), lambda: f"\\frac{{{rng.randint(1, 9)}}}{{{rng.randint(2, 9)}}}",
+             lambda: f"{rng.randint(1, 9)}\\sqrt{{{rng.choice([2, 3, 5])}}}", lambda: f"{rng.randint(1, 9)}\\pi",
+             lambda: str(rng.randint(1, 400) / 8)]
+    decided = 0
+    for _ in range(60):
+        pred, gold = rng.choice(forms)(), rng.choice(forms)()
+        a, b = accuracy.numeric_value(pred), accuracy.numeric_value(gold)
+        if abs(a - b) > 1e-4 * max(1.0, abs(a), abs(b)):
+            decided += 1
+            assert not verify(parse(f"${gold}$"), parse(f"${pred}$")), (pred, gold)
+    assert decided > 40
