@@ -6,6 +6,7 @@ import pytest
 
 from perception_r1.rewards import accuracy
 from perception_r1.rewards.accuracy import accuracy_batch, accuracy_reward, extract_answer, is_correct
+from perception_r1.rewards.numeric import numeric_value
 
 CHOICES_DEG = ["$10^{\\circ}$", "$15^{\\circ}$", "$20^{\\circ}$", "$25^{\\circ}$"]
 CHOICES_G3K = ["5", "5 \\sqrt { 2 }", "5 \\sqrt { 3 }", "10"]
@@ -125,7 +126,7 @@ def test_timeout_in_pool_counts_and_returns_zero():
     ("x", None), ("3x", None), ("1/0", None), ("9^{9^{9}}", None), ("\\sqrt{-1}", None), ("1,000", None),
 ])
 def test_numeric_value(latex, value):
-    got = accuracy.numeric_value(latex)
+    got = numeric_value(latex)
     assert got == pytest.approx(value) if value is not None else got is None
 
 
@@ -143,7 +144,7 @@ def test_numeric_shortcut_agrees_with_math_verify():
     decided = 0
     for _ in range(60):
         pred, gold = rng.choice(forms)(), rng.choice(forms)()
-        a, b = accuracy.numeric_value(pred), accuracy.numeric_value(gold)
+        a, b = numeric_value(pred), numeric_value(gold)
         if abs(a - b) > 1e-4 * max(1.0, abs(a), abs(b)):
             decided += 1
             assert not verify(parse(f"${gold}$"), parse(f"${pred}$")), (pred, gold)
