@@ -209,6 +209,14 @@ def _pool() -> cf.ProcessPoolExecutor:
         return _POOL
 
 
+def start_pool() -> None:
+    """Start the pool's workers now, in the background (they take seconds to import sympy), so
+    the first batch does not wait: the TRL adapter calls this while the model is still loading."""
+    pool = _pool()
+    for _ in range(_POOL_WORKERS):
+        pool.submit(_worker_init)
+
+
 def _close_pool() -> None:
     """At exit, stop the workers while the interpreter is still whole (avoids teardown noise)."""
     global _POOL

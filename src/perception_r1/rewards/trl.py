@@ -141,4 +141,6 @@ def make_reward_funcs(config: RewardConfig | None = None, judge=None) -> tuple[l
     }
     names = config.enabled()
     weights = config.weights()
+    if config.use_accuracy:
+        _acc.start_pool()
     return [makers[n]() for n in names], [weights[n] for n in names]
