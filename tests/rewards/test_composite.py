@@ -144,3 +144,14 @@ def test_verl_adapter():
         assert [m["score"] for m in many] == pytest.approx([1.525, 0.0])
     finally:
         verl_adapter.set_judge(None)
+
+
+def test_verl_judge_from_environment(monkeypatch):
+    monkeypatch.setenv("PERCEPTION_R1_JUDGE", "symbolic")
+    verl_adapter.set_judge(None)
+    try:
+        out = verl_adapter.compute_score("geo", GOOD, {"answer": "5", "visual_annotations": ANN4})
+        # the symbolic judge reads AB = 3, BC = 4, AC = 5 from GOOD but not the 90° angle
+        assert out["perception"] == 0.75 and type(verl_adapter._STATE["judge"]).__name__ == "SymbolicJudge"
+    finally:
+        verl_adapter.set_judge(None)
