@@ -64,7 +64,8 @@ def make_problem(k: int, rng: random.Random) -> tuple[dict, list[str]]:
         answer, wrong = str(x), [str(x + 1), f"\\frac{{{x}}}{{2}}"]
     else:  # similar triangles, a fractional side
         c = rng.randint(2, 15)
-        facts = ["△ABC ∼ △DEF", f"AB = {a}", f"DE = {b}", f"BC = {c}", "M is the midpoint of AB", "AC = BC"][:rng.randint(4, 6)]
+        facts = ["△ABC ∼ △DEF", f"AB = {a}", f"DE = {b}", f"BC = {c}", "M is the midpoint of AB", "AC = BC"]
+        facts = facts[:rng.randint(4, 6)]
         answer, wrong = f"\\frac{{{c * b}}}{{{a}}}", [f"\\frac{{{c * a}}}{{{b}}}", str(c + b - a)]
     return {"id": f"p{k}", "answer": answer, "choices": None, "visual_annotations": facts}, wrong
 

@@ -20,14 +20,16 @@ from pathlib import Path
 from typing import Any
 
 COMPONENTS = ("format", "accuracy", "perception", "repetition", "total")
-DEFAULT_CACHE = os.environ.get("PERCEPTION_R1_JUDGE_CACHE", str(Path.home() / ".cache" / "perception-r1" / "judge.sqlite"))
+DEFAULT_CACHE = os.environ.get("PERCEPTION_R1_JUDGE_CACHE",
+                               str(Path.home() / ".cache" / "perception-r1" / "judge.sqlite"))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from ..judges import JUDGES
     from ..judges.openai_judge import DEFAULT_URL
 
-    parser.add_argument("--data", required=True, help="dataset (folder with data.jsonl, .jsonl, .parquet, datasets folder)")
+    parser.add_argument("--data", required=True,
+                        help="dataset (folder with data.jsonl, .jsonl, .parquet, datasets folder)")
     parser.add_argument("--responses", required=True, help="JSONL with `id` and `response` (several per id allowed)")
     parser.add_argument("--out", required=True, help="output JSONL, one line per response in input order")
     j = parser.add_argument_group("judge (perception reward)")
@@ -50,7 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     w.add_argument("--gamma", type=float, default=0.7, help="perception weight")
     w.add_argument("--ngram", type=int, default=20, help="repetition penalty n-gram size")
     w.add_argument("--max-penalty", type=float, default=-2.0, help="repetition penalty at full repetition")
-    parser.add_argument("--chunk-size", type=int, default=256, help="responses per scoring chunk (default: %(default)s)")
+    parser.add_argument("--chunk-size", type=int, default=256,
+                        help="responses per scoring chunk (default: %(default)s)")
     parser.add_argument("--resume", action="store_true", help="keep the lines already in --out and score the rest")
 
 
@@ -62,7 +65,8 @@ def make_judge(args: argparse.Namespace):
         return build_judge("symbolic", **({"on_error": args.on_judge_error}
                                           if "on_error" in judge_options("symbolic") else {}))
     options: dict[str, Any] = {"url": args.judge_url, "timeout": args.judge_timeout,
-                               "concurrency": args.judge_concurrency, "max_retries": args.judge_retries, "on_error": args.on_judge_error,
+                               "concurrency": args.judge_concurrency, "max_retries": args.judge_retries,
+                               "on_error": args.on_judge_error,
                                "cache": None if args.judge_cache.lower() == "none" else args.judge_cache}
     if args.judge_model:
         options["model"] = args.judge_model

@@ -85,7 +85,8 @@ class Judge:
             fut.set_exception(e)
         return fut
 
-    def judge_batch(self, items: list[tuple[str, list[str]]], images: list[Any] | None = None) -> list[list[int] | None]:
+    def judge_batch(self, items: list[tuple[str, list[str]]],
+                    images: list[Any] | None = None) -> list[list[int] | None]:
         if self.background:
             return self.submit_batch(items, images).result()
         return run_sync(self.ajudge_batch(items, images))

@@ -1,8 +1,8 @@
 """The `hybrid` judge: the symbolic judge decides every annotation it can parse, for free and
 deterministically; only the annotations it cannot parse go to the OpenAI judge, all of one
 response's leftovers in one request (Perception-R1 §3's one-request-per-response rule), and the
-verdicts are merged back in annotation order. Symbolic runs chunk by chunk, each chunk's LLM requests going out
-before the next chunk is parsed, so the two overlap."""
+verdicts are merged back in annotation order. Symbolic runs chunk by chunk, each chunk's LLM
+requests going out before the next chunk is parsed, so the two overlap."""
 
 from __future__ import annotations
 
