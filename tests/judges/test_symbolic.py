@@ -104,6 +104,11 @@ ROWS = [
     ("m\\angle ABC = 90^\\circ", "AB ⊥ BC", 1),                              # the same fact, two notations
     ("AB \\perp BC", "m∠CBA = 90°", 1),
     ("AB \\perp CD", "m∠ABC = 90°", 0),
+    ("m\\angle ACB = 90^\\circ", "∠C = 90°, so AB is the hypotenuse.", 1),      # angle named by its vertex
+    ("m\\angle ACB = 90^\\circ", "Triangle ABC has a right angle at C.", 1),
+    ("m\\angle ACB = 90^\\circ", "ABC is right-angled at C", 1),
+    ("m\\angle ACB = 90^\\circ", "∠C = 60°. No wait, ∠C = 90°.", 0),           # contradicted at the vertex
+    ("m\\angle ACB = 90^\\circ", "Triangle ABC has a right angle at B.", 0),
     # --- regressions found on the synthetic world's teacher CoTs ---
     ("CM = 18", "From the figure, CM = 18, MA = 3.", 1),                                  # CM is a segment, cm a unit
     ("OF = 11", "OF = 11 is a radius.", 1),                                                # OF is a segment, not "of"

@@ -151,7 +151,7 @@ def test_verl_judge_from_environment(monkeypatch):
     verl_adapter.set_judge(None)
     try:
         out = verl_adapter.compute_score("geo", GOOD, {"answer": "5", "visual_annotations": ANN4})
-        # the symbolic judge reads AB = 3, BC = 4, AC = 5 from GOOD but not the 90° angle
-        assert out["perception"] == 0.75 and type(verl_adapter._STATE["judge"]).__name__ == "SymbolicJudge"
+        # the symbolic judge reads AB = 3, BC = 4, "right angle at B" (∠ABC = 90°) and AC = 5 from GOOD
+        assert out["perception"] == 1.0 and type(verl_adapter._STATE["judge"]).__name__ == "SymbolicJudge"
     finally:
         verl_adapter.set_judge(None)

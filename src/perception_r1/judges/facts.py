@@ -56,6 +56,8 @@ _REL_WORDS = [
     (re.compile(r"\b(?:is|are)\s+equal\s+to\b|\bequals?\b|\bmeasures\b|\bis\s+equal\b|"
                 r"\bhas\s+(?:a\s+)?(?:length|measure)\s+(?:of\s+)?", re.I), " = "),
     (re.compile(r"(∠\s*(?:[A-Z]{1,3}|\d+))\s+is\s+a\s+right\s+angle\b"), r"\1 = 90"),
+    (re.compile(r"\b(?:a\s+)?right\s+angle\s+at\s+([A-Z])\b|\bright[- ]angled\s+at\s+([A-Z])\b"),
+     lambda m: f" , ∠{m.group(1) or m.group(2)} = 90 , "),
     # bare `is` only before something that starts an expression: "JK is 3f - 6", not "is a square"
     (re.compile(r"\b(?:is|are)\b(?=\s*(?:[-(\d∠π]|sqrt\b|[A-Z]{1,3}\b|[a-zα-ω]\s*(?:[-+*/^=,.;:!?)]|$)))"), " = "),
 ]

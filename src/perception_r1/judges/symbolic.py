@@ -111,21 +111,29 @@ class _Index:
 
 @lru_cache(maxsize=4096)
 def alternatives(fact: Fact) -> tuple[Fact, ...]:
-    """Other statements of the same fact: `AB ⊥ BC` is `m∠ABC = 90°` and back."""
+    """Other statements of the same fact: `AB ⊥ BC` is `m∠ABC = 90°` and back; an angle may be
+    named by its vertex alone (`∠B = 90°` for `m∠ABC = 90°`), as chat models often write it."""
+    out: list[Fact] = []
     if isinstance(fact, Rel) and fact.kind == "perp":
         (a, b), (c, d) = fact.key
         shared = {a, b} & {c, d}
         if len(shared) == 1 and len({a, b, c, d}) == 3:
             p = shared.pop()
             x, y = ({a, b} - {p}).pop(), ({c, d} - {p}).pop()
-            return (Eq(sympy.Symbol("A_" + min(x + p + y, y + p + x)) - 90),)
+            out.append(Eq(sympy.Symbol("A_" + min(x + p + y, y + p + x)) - 90))
     if isinstance(fact, Eq) and len(fact.expr.free_symbols) == 1:
         [s] = fact.expr.free_symbols
         name = s.name
         if name.startswith("A_") and len(name) == 5 and (fact.expr - s == -90 or fact.expr + s == 90):
             x, p, y = name[2:]
-            return (Rel("perp", tuple(sorted(("".join(sorted(x + p)), "".join(sorted(p + y)))))),)
-    return ()
+            out.append(Rel("perp", tuple(sorted(("".join(sorted(x + p)), "".join(sorted(p + y)))))))
+    for f in (fact, *out):
+        if isinstance(f, Eq):
+            vertex = {s: sympy.Symbol("A_" + s.name[3]) for s in f.expr.free_symbols
+                      if s.name.startswith("A_") and len(s.name) == 5}
+            if vertex and (e := f.expr.subs(vertex)).free_symbols:
+                out.append(Eq(e))
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
