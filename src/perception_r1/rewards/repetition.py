@@ -15,4 +15,5 @@ def repetition_penalty(response: str, n: int = 20, max_penalty: float = -2.0) ->
     if len(words) < n:
         return 0.0
     ngrams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
-    return max_penalty * (1.0 - len(set(ngrams)) / len(ngrams))
+    repeated = 1.0 - len(set(ngrams)) / len(ngrams)
+    return max_penalty * repeated if repeated else 0.0  # not -0.0 in the logs
