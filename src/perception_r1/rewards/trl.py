@@ -103,27 +103,32 @@ class PerceptionReward(_Reward):
     async def __call__(self, completions: list, **kwargs: Any) -> list[float | None]:
         texts = [completion_text(c) for c in completions]
         rows = _rows(len(texts), kwargs, ("id", "visual_annotations", "images", "image"))
+        images = row_images(rows)
         if getattr(self.judge, "returns_scores", False):  # mllm: a 0-1 score per response is r_v
-            return await self.judge.ascore_batch(texts, row_images(rows) or [None] * len(texts))
+            return await self._timed(kwargs, self.judge.ascore_batch(texts, images or [None] * len(texts)))
         anns = [list(r["visual_annotations"] or []) for r in rows]
         idx = [i for i, a in enumerate(anns) if a]
         judgments: list[list[int] | None] = [None] * len(texts)
         if idx:
-            images = row_images(rows)
-            before = self.judge.stats.as_dict()
-            start = time.perf_counter()
-            verdicts = await self.judge.ajudge_batch([(texts[i], anns[i]) for i in idx],
-                                                     [images[i] for i in idx] if images is not None else None)
-            after = self.judge.stats.as_dict()
-            _log(kwargs, "perception/judge_latency_s", time.perf_counter() - start)
-            for key in ("requests", "cache_hits", "failures"):
-                _log(kwargs, f"perception/judge_{key}", after[key] - before[key])
-            _log(kwargs, "perception/missing", sum(v is None for v in verdicts))
+            verdicts = await self._timed(kwargs, self.judge.ajudge_batch(
+                [(texts[i], anns[i]) for i in idx], [images[i] for i in idx] if images is not None else None))
             for i, v in zip(idx, verdicts):
                 judgments[i] = v
         if kwargs.get("log_extra") is not None:
             kwargs["log_extra"]("judgments", [str(j) if j is not None else "" for j in judgments])
         return [row_perception(r, j) for r, j in zip(rows, judgments)]
+
+    async def _timed(self, kwargs: dict[str, Any], call) -> list:
+        """Await one judge call and log its latency, requests, cache hits, failures and missing results."""
+        before = self.judge.stats.as_dict()
+        start = time.perf_counter()
+        out = await call
+        after = self.judge.stats.as_dict()
+        _log(kwargs, "perception/judge_latency_s", time.perf_counter() - start)
+        for key in ("requests", "cache_hits", "failures"):
+            _log(kwargs, f"perception/judge_{key}", after[key] - before[key])
+        _log(kwargs, "perception/missing", sum(v is None for v in out))
+        return out
 
 
 def make_reward_funcs(config: RewardConfig | None = None, judge=None) -> tuple[list[Callable], list[float]]:
