@@ -24,6 +24,7 @@ ROWS = [
     ("AC = 5", "AC = \\sqrt{3^2 + 4^2} = \\sqrt{25} = 5.", 1),            # end of an = chain
     ("AB = 5\\sqrt{2}", "AB = \\sqrt{50}", 1),
     ("AB = 5\\sqrt{2}", "AB ≈ 7.07", 0),                                     # approximation is not a statement of the fact
+    ("AB = 5\\sqrt{2}", "AB = 5\\sqrt{2} = 7.07", 1),                      # a rounding is no contradiction
     ("AB = \\frac{1}{2}", "AB = 0.5", 1),
     # --- angles ---
     ("m\\angle ABC = 90^\\circ", "∠ABC = 90°", 1),

@@ -37,6 +37,7 @@ def same_equation(a: sympy.Expr, b: sympy.Expr) -> bool:
     return not ratio.free_symbols and ratio != 0 and ratio.is_finite is not False
 
 
+_ROUNDING = 0.01
 Value = frozenset  # {(term, coefficient)}: a linear combination; the term 1 is the constant
 
 
@@ -61,15 +62,17 @@ def _assignments(expr: sympy.Expr) -> tuple[tuple[str, Value], ...]:
 
 def _contradict(a: Value, b: Value) -> bool:
     """Two values of one quantity contradict when they differ only in a non-zero constant:
-    AB = 1 vs AB = 2, or JK = 3f − 6 vs JK = 3f − 7 (but not JK = 3f − 6 vs JK = 12)."""
+    AB = 1 vs AB = 2, or JK = 3f − 6 vs JK = 3f − 7 (but not JK = 3f − 6 vs JK = 12). Values within
+    1% are a rounding (`AB = 5√2 = 7.07`), not a contradiction."""
     da, db = dict(a), dict(b)
     ca, cb = da.pop(sympy.S.One, 0), db.pop(sympy.S.One, 0)
     if da != db:
         return False
     try:
-        return abs(float(ca) - float(cb)) > 1e-9 * max(1.0, abs(float(ca)))
+        x, y = float(ca), float(cb)
     except TypeError:
         return bool(sympy.simplify(ca - cb) != 0)
+    return abs(x - y) > _ROUNDING * max(abs(x), abs(y))
 
 
 class _Index:
