@@ -48,6 +48,9 @@ class MethodArgs:
     use_accuracy: bool = field(default=True, metadata={"help": "include r_a"})
     use_perception: bool = field(default=True, metadata={"help": "include r_v (needs a judge)"})
     use_repetition: bool = field(default=True, metadata={"help": "include r_p"})
+    missing_perception: str = field(default="group_mean", metadata={
+        "help": "a completion whose r_v is missing while others of its group have one (skipped judgment): "
+                "'group_mean' gives it their mean, 'omit' leaves r_v out of its total (TRL nansum)"})
     judge: str = field(default="symbolic", metadata={"help": f"judge of r_v: one of {', '.join(JUDGES)}"})
     judge_url: str | None = field(default=None, metadata={"help": "OpenAI-compatible base URL (…/v1) of the judge"})
     judge_model: str | None = field(default=None, metadata={"help": "model name served at judge_url"})
@@ -68,13 +71,15 @@ class MethodArgs:
     expected_num_processes: int | None = field(default=None, metadata={
         "help": "training processes (GPUs) this config is meant for; --dry-run checks the batch geometry with it"})
     num_threads: int | None = field(default=None, metadata={
-        "help": "torch CPU threads (default: all cores, at most 4); irrelevant on GPU"})
+        "help": "torch CPU threads (default: all cores, at most 4); 1 suits the tiny model on a shared CPU"})
 
     def __post_init__(self):
         self.synth_options = _as_dict(self.synth_options, "synth_options")
         self.judge_options = _as_dict(self.judge_options, "judge_options")
         if self.judge not in JUDGES:
             raise ValueError(f"judge must be one of {JUDGES}, got {self.judge!r}")
+        if self.missing_perception not in ("group_mean", "omit"):
+            raise ValueError(f"missing_perception must be 'group_mean' or 'omit', got {self.missing_perception!r}")
         if self.judge_on_error not in ("skip", "raise"):
             raise ValueError(f"judge_on_error must be 'skip' or 'raise', got {self.judge_on_error!r}")
         if not 0 < self.min_pixels <= self.max_pixels:

@@ -39,7 +39,8 @@ class Plan:
             f"data         {method.dataset}: " + (f"{len(ds)} prompts, {n_ann} with visual annotations"
                                                    if ds is not None else "MISSING (not checked)"),
             f"rewards      {', '.join(f'{k}×{v:g}' for k, v in w.items())}",
-            f"judge        {method.judge if self.judge is not None else '(none: r_v disabled)'}",
+            f"judge        " + (f"{method.judge}, on_error={method.judge_on_error}, missing r_v within a group: "
+                                f"{method.missing_perception}" if self.judge is not None else "(none: r_v disabled)"),
             f"GRPO         G={args.num_generations}, T={args.temperature}, KL beta={args.beta}, "
             f"loss={args.loss_type}, scale_rewards={args.scale_rewards}, clip=({args.epsilon}, "
             f"{args.epsilon_high or args.epsilon})",
@@ -79,6 +80,7 @@ def plan(method: MethodArgs, args, *, num_processes: int | None = None, require_
     from perception_r1.rewards.trl import make_reward_funcs
 
     from .callbacks import RewardRecorder
+    from .missing_rv import with_missing_policy
 
     path = Path(method.dataset)
     if require_data or path.exists() or method.synth_n:
@@ -91,6 +93,7 @@ def plan(method: MethodArgs, args, *, num_processes: int | None = None, require_
         eval_ds = grpo_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels)
     judge = build_judge(method)
     funcs, weights = make_reward_funcs(method.reward_config(), judge)
+    funcs = [with_missing_policy(f, method.missing_perception) if f.__name__ == "perception" else f for f in funcs]
     if args.reward_weights is None:
         args.reward_weights = weights
     elif len(args.reward_weights) != len(funcs):

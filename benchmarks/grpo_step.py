@@ -1,0 +1,124 @@
+"""Overhead of the Perception-R1 reward inside a GRPO step: the CPU demo config trained with the full
+reward (format + accuracy + symbolic-judge perception + repetition) and with a constant reward, in one
+process, in alternating rounds (so both see the same machine load), and the ratio of median step times.
+
+    .venv/bin/python benchmarks/grpo_step.py                     # configs/demo_cpu.yaml, 2 rounds x 4 steps
+    .venv/bin/python benchmarks/grpo_step.py --rounds 3 --steps 5 --model_name_or_path runs/demo/sft
+
+Target: ratio <= 1.05. The reward functions are also timed directly (`reward s/step`), which is the
+overhead itself, free of the noise that generation and backward put on whole-step times. Prints the
+peak RSS of this process (the demo run's memory) and of the math-verify worker pool. Extra arguments
+are config overrides, as for `perception-r1 train`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def constant(completions, **kwargs):
+    return [1.0] * len(completions)
+
+
+def timed(funcs, clock):
+    """Wrap reward functions to add their wall time to `clock[0]` (async ones included)."""
+    from trl.trainer.utils import is_async_callable
+
+    def wrap(f):
+        if is_async_callable(f):
+            async def g(**kw):
+                t = time.perf_counter()
+                try:
+                    return await f(**kw)
+                finally:
+                    clock[0] += time.perf_counter() - t
+        else:
+            def g(**kw):
+                t = time.perf_counter()
+                try:
+                    return f(**kw)
+                finally:
+                    clock[0] += time.perf_counter() - t
+        g.__name__ = f.__name__
+        return g
+
+    return [wrap(f) for f in funcs]
+
+
+def run_variant(name, method, args, steps, out):
+    from perception_r1.train.callbacks import RewardRecorder
+    from perception_r1.train.grpo import Plan, make_trainer, plan
+
+    args = copy.deepcopy(args)
+    args.output_dir, args.max_steps, args.save_strategy, args.report_to = str(out), steps, "no", []
+    clock = [0.0]
+    if name == "perception-r1":
+        p = plan(method, args)
+        p.reward_funcs = timed(p.reward_funcs, clock)
+    else:
+        from perception_r1.train.dataset import grpo_dataset, load_records_limited
+
+        args.reward_weights = [1.0]
+
+        ds = grpo_dataset(load_records_limited(method.dataset, method.max_samples), method.min_pixels,
+                          method.max_pixels)
+        rec = RewardRecorder([1.0])
+        p = Plan(ds, None, timed(rec.wrap([constant]), clock), ["constant"], None, rec, 0)
+    trainer = make_trainer(method, args, p)
+    trainer.train()
+    times = [h["step_time"] for h in trainer.state.log_history if "step_time" in h]
+    return times[1:], clock[0] / steps  # the first step pays one-time warm-up
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--config", default=str(ROOT / "configs" / "demo_cpu.yaml"))
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--steps", type=int, default=4)
+    opts, extra = ap.parse_known_args(argv)
+
+    from perception_r1.train.config import parse, resolve_model, set_threads
+    from perception_r1.train.dataset import ensure_dataset
+
+    method, args = parse("grpo", ["--config", opts.config, *extra])
+    set_threads(method)
+    method.model_name_or_path = resolve_model(method)
+    ensure_dataset(method.dataset, method.synth_n, method.synth_seed, method.synth_options)
+    method.synth_n = None
+    steps = {"perception-r1": [], "constant": []}
+    reward_s = {"perception-r1": [], "constant": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        for r in range(opts.rounds):
+            for name in steps:
+                t, rs = run_variant(name, method, args, opts.steps, Path(tmp) / f"{name}-{r}")
+                steps[name] += t
+                reward_s[name].append(rs)
+                print(f"round {r + 1} {name:14s} step times {', '.join(f'{x:.2f}' for x in t)} s, "
+                      f"reward {rs * 1000:.0f} ms/step", flush=True)
+    med = {k: statistics.median(v) for k, v in steps.items()}
+    rew = {k: statistics.mean(v) for k, v in reward_s.items()}
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\nconfig {opts.config}: {args.per_device_train_batch_size // args.num_generations} prompts x "
+          f"{args.num_generations} completions of <= {args.max_completion_length} tokens per step")
+    for k in steps:
+        print(f"{k:14s} median step {med[k]:.3f} s   reward {rew[k] * 1000:.1f} ms/step")
+    ratio = med["perception-r1"] / med["constant"]
+    direct = (med["constant"] + rew["perception-r1"] - rew["constant"]) / med["constant"]
+    print(f"ratio of median step times: {ratio:.3f}   (target <= 1.05)")
+    print(f"ratio from the reward's own time: {direct:.3f}   (constant step + extra reward time)")
+    print(f"peak RSS: {self_rss:.0f} MB (trainer process), {child_rss:.0f} MB (largest worker)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
