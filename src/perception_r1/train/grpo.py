@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .config import MethodArgs, resolve_model, set_threads
-from .dataset import REWARD_COLUMNS, ensure_dataset, grpo_dataset, load_records_limited
+from .dataset import ensure_dataset, grpo_dataset, load_records_limited
 
 log = logging.getLogger("perception_r1.train")
 
@@ -137,4 +137,4 @@ def train(method: MethodArgs, args, *, resume: bool = False) -> Any:
     return trainer, result
 
 
-__all__ = ["Plan", "plan", "make_trainer", "train", "last_checkpoint", "batch_geometry", "REWARD_COLUMNS"]
+__all__ = ["Plan", "plan", "make_trainer", "train", "last_checkpoint", "batch_geometry"]
