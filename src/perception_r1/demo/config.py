@@ -41,7 +41,9 @@ class DemoConfig:
     # Held-out evaluation (greedy).
     eval_max_new_tokens: int = 64
     eval_batch: int = 50
-    threads: int = 2
+    # One torch thread: on a shared 2-core machine two threads spin against other jobs and a decoding
+    # step of the tiny model got 4x slower (docs/demo_research.md).
+    threads: int = 1
 
     @property
     def max_pixels(self) -> int:
