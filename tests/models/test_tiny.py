@@ -137,3 +137,19 @@ def test_cli_builds_and_reports(tmp_path, capsys):
     assert "parameters" in capsys.readouterr().out
     info = json.loads((tmp_path / "m" / "tiny_model.json").read_text())
     assert info["spec"]["max_pixels"] == 6272
+
+
+def test_ensure_never_overwrites_a_saved_model_or_other_files(tmp_path, tiny_dir):
+    import shutil
+
+    tuned = tmp_path / "tuned"  # a fine-tuned model: saved by a trainer, no tiny_model.json
+    shutil.copytree(tiny_dir, tuned)
+    (tuned / "tiny_model.json").unlink()
+    stamp = (tuned / "model.safetensors").stat().st_mtime_ns
+    assert ensure_tiny_model(tuned) == tuned
+    assert (tuned / "model.safetensors").stat().st_mtime_ns == stamp and not (tuned / "tiny_model.json").exists()
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="refusing"):
+        ensure_tiny_model(other)

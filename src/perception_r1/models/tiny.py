@@ -222,13 +222,17 @@ def disk_size(path: str | Path) -> int:
 
 
 def is_built(path: str | Path) -> bool:
+    """A complete model folder: the tiny one, or any saved model (e.g. a fine-tuned tiny model)."""
     p = Path(path)
-    return (p / "config.json").exists() and (p / "model.safetensors").exists() and (p / "tokenizer.json").exists() \
-        and (p / "tiny_model.json").exists()
+    return (p / "config.json").exists() and any(p.glob("model*.safetensors")) and (p / "tokenizer.json").exists()
 
 
 def ensure_tiny_model(path: str | Path, size: str | TinySpec = "tiny", seed: int = 0, **overrides) -> Path:
-    """Build the tiny model at `path` unless a complete one is already there (first-use setup)."""
-    if is_built(path):
-        return Path(path)
-    return build_tiny_model(path, size=size, seed=seed, **overrides)
+    """Build the tiny model at `path` unless a model is already there (first-use setup). A folder that
+    holds something else is an error, never overwritten."""
+    p = Path(path)
+    if is_built(p):
+        return p
+    if p.exists() and any(p.iterdir()):
+        raise FileExistsError(f"{p} is not empty and holds no complete model; refusing to build the tiny model there")
+    return build_tiny_model(p, size=size, seed=seed, **overrides)
