@@ -168,3 +168,17 @@ def test_mllm_judge_scores_from_the_image(files, capsys):
     lines = _read(tmp / "m.jsonl")
     assert [line["perception"] for line in lines] == [0.04, 0.31, 0.63, 0.94, 0.04, 0.31, 0.63]
     assert all(line["judgments"] is None for line in lines) and len(srv.requests) == 7
+
+
+def test_hybrid_judge_sends_only_what_symbolic_cannot_parse(files, capsys):
+    from perception_r1.judges.prompts import parse_request
+
+    data, resp, tmp = files
+    with LoopbackServer(loopback_judge_reply) as srv:
+        code = main(["score", "--data", str(data), "--responses", str(resp), "--out", str(tmp / "h.jsonl"),
+                     "--judge", "hybrid", "--judge-url", srv.url, "--judge-cache", "none"])
+    assert code == 0
+    assert [parse_request(b)[0] for b in srv.requests] == [["A, B, C are collinear"]] * 2  # the two `seg` lines
+    lines = _read(tmp / "h.jsonl")
+    assert lines[0]["judgments"] == [1, 1, 0] and lines[1]["judgments"] == [1, 1]
+    assert "judge     hybrid: requests 2" in capsys.readouterr().out
