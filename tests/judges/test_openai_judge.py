@@ -221,4 +221,17 @@ def test_concurrency_spread_over_small_pools_is_fully_used():
         assert judge.judge_batch(items[1:]) == [TRUTH] * 39
         wall = time.perf_counter() - t0
     assert wall < 3 * 0.3 + 0.5  # two waves of 20 (39 requests), not 39 / 4 waves
-    assert len(judge.client._pools) == 5
+    [session] = judge.client._sessions.values()
+    assert len(session.pools) == 5
+
+
+def test_one_judge_on_two_event_loops_at_once():
+    # TRL awaits ajudge_batch on its loop while sync code may use the judge's own loop.
+    with LoopbackServer(loopback_judge_reply, latency=0.2) as srv:
+        judge = _judge(srv, concurrency=2, timeout=5)
+        fut = judge.submit_batch([(f"a{k} " + RESPONSE, FACTS) for k in range(4)])
+        other = asyncio.run(judge.ajudge_batch([(f"b{k} " + RESPONSE, FACTS) for k in range(4)]))
+        assert fut.result(timeout=10) == [TRUTH] * 4 and other == [TRUTH] * 4
+        asyncio.run(judge.ajudge_batch([("c " + RESPONSE, FACTS)]))
+    assert len(srv.requests) == 9
+    assert len(judge.client._sessions) == 2  # the judge's loop and the last asyncio.run's; closed ones dropped

@@ -58,6 +58,15 @@ class ClientStats:
         return d
 
 
+@dataclass
+class _Session:
+    """One event loop's connections (httpx clients cannot cross loops) and concurrency bound."""
+
+    pools: list[httpx.AsyncClient]
+    busy: list[int]
+    sem: asyncio.Semaphore
+
+
 class LLMClient:
     """Async chat-completions client.
 
@@ -82,26 +91,25 @@ class LLMClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.stats = ClientStats()
-        self._pools: list[httpx.AsyncClient] = []
-        self._busy: list[int] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._sem: asyncio.Semaphore | None = None
+        # Per event loop, so a judge used from TRL's loop and from a sync caller's loop at once
+        # keeps two consistent sessions; a closed loop's session is dropped.
+        self._sessions: dict[asyncio.AbstractEventLoop, _Session] = {}
 
-    def _session(self) -> asyncio.Semaphore:
-        # One set of pooled connections per event loop: httpx clients cannot cross loops.
+    def _session(self) -> _Session:
         loop = asyncio.get_running_loop()
-        if not self._pools or self._loop is not loop:
+        session = self._sessions.get(loop)
+        if session is None:
+            for old in [lp for lp in self._sessions if lp.is_closed()]:
+                del self._sessions[old]
             headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
             size = min(POOL_SIZE, self.concurrency)
             limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
             # One TLS context for all pools: building one loads the CA bundle (~0.1 s each).
             tls = httpx.create_ssl_context()
-            self._pools = [httpx.AsyncClient(headers=headers, limits=limits, timeout=self.timeout, verify=tls)
-                           for _ in range(-(-self.concurrency // size))]
-            self._busy = [0] * len(self._pools)
-            self._loop = loop
-            self._sem = asyncio.Semaphore(self.concurrency)
-        return self._sem
+            pools = [httpx.AsyncClient(headers=headers, limits=limits, timeout=self.timeout, verify=tls)
+                     for _ in range(-(-self.concurrency // size))]
+            session = self._sessions[loop] = _Session(pools, [0] * len(pools), asyncio.Semaphore(self.concurrency))
+        return session
 
     async def chat(self, messages: list[dict[str, Any]], *, n: int = 1, temperature: float = 0.0,
                    max_tokens: int | None = None, **params: Any) -> ChatResult:
@@ -111,15 +119,15 @@ class LLMClient:
             body["n"] = n
         if max_tokens is not None:
             body["max_tokens"] = max_tokens
-        async with self._session():
+        session = self._session()
+        async with session.sem:
             # The least busy pool has a free connection: the semaphore caps the total in flight.
-            shard = min(range(len(self._pools)), key=self._busy.__getitem__)
-            http = self._pools[shard]
-            self._busy[shard] += 1
+            shard = min(range(len(session.pools)), key=session.busy.__getitem__)
+            session.busy[shard] += 1
             try:
-                return await self._attempts(http, body)
+                return await self._attempts(session.pools[shard], body)
             finally:
-                self._busy[shard] -= 1
+                session.busy[shard] -= 1
 
     async def _attempts(self, http: httpx.AsyncClient, body: dict[str, Any]) -> ChatResult:
         """The request with retries and backoff; the last failure's kind goes into the LLMError."""
@@ -170,8 +178,9 @@ class LLMClient:
         self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
 
     async def aclose(self) -> None:
-        pools, self._pools = self._pools, []
-        for http in pools:
+        """Close this event loop's connections."""
+        session = self._sessions.pop(asyncio.get_running_loop(), None)
+        for http in session.pools if session else []:
             await http.aclose()
 
 
