@@ -18,7 +18,9 @@ from .pipeline import ARM_NAMES, read_results
 
 LABELS = {"warm_start": "SFT warm start", "accuracy_only": "GRPO, accuracy-only (r_f + r_a)",
           "perception_r1": "GRPO, Perception-R1 (r_f + r_a + r_v + r_p)"}
-COMPONENTS = ("format", "accuracy", "perception", "repetition")
+SHORT = {"warm_start": "SFT warm start", "accuracy_only": "accuracy-only", "perception_r1": "Perception-R1"}
+COMPONENTS = {"format": "r_f", "accuracy": "r_a", "perception": "r_v", "repetition": "r_p"}
+SMOOTH = 5  # steps in the running mean of the reward plot (a step averages only a few groups)
 
 
 def _outcomes(eval_dir: str, field: str) -> dict[str, bool]:
@@ -53,7 +55,8 @@ def aggregate(per_seed: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Several seeds: the first seed's layout with every number replaced by mean/std/min/max, plus
     the per-seed summaries and how many seeds reach each goal."""
     seeds = sorted(per_seed)
-    out: dict[str, Any] = {"seeds": seeds, "per_seed": {str(s): per_seed[s] for s in seeds}}
+    out: dict[str, Any] = {"seeds": seeds, "split": per_seed[seeds[0]]["split"],
+                           "per_seed": {str(s): per_seed[s] for s in seeds}}
     out["warm_start"] = {k: _mean_spread([per_seed[s]["warm_start"][k] for s in seeds])
                          for k in per_seed[seeds[0]]["warm_start"]}
     out["arms"] = {arm: {k: _mean_spread([per_seed[s]["arms"][arm][k] for s in seeds])
@@ -83,7 +86,8 @@ def report_markdown(summary: dict[str, Any], command: str) -> str:
     lines = [
         "# Perception-R1 demo", "",
         f"Command: `{command}`", "",
-        "Held-out synthetic geometry problems (never used for tuning); greedy decoding; "
+        ("Held-out synthetic geometry problems (never used for tuning)" if summary.get("split", "heldout") == "heldout"
+         else f"The {summary['split']} split (used for tuning, not the held-out set)") + "; greedy decoding; "
         + ("mean ± std over seeds " + ", ".join(map(str, summary["seeds"])) if multi else "one seed") + ".", "",
         "| model | accuracy % | perception % (mean fact hit ratio) | perception_ok % (all facts stated) |",
         "|---|---|---|---|",
@@ -127,14 +131,16 @@ def plot_rewards(grpo_dirs: dict[str, str], path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(COMPONENTS), figsize=(4 * len(COMPONENTS), 3.2))
-    for ax, comp in zip(axes, COMPONENTS):
+    for ax, (comp, symbol) in zip(axes, COMPONENTS.items()):
         for arm, d in grpo_dirs.items():
             pts = [(r["step"], r[f"rewards/{comp}/mean"]) for r in _metrics(d) if f"rewards/{comp}/mean" in r]
             if pts:
-                ax.plot(*zip(*pts), label=arm.replace("_", "-"))
-        ax.set_title(f"r_{comp[0]}: {comp}")
+                steps, ys = zip(*pts)
+                smooth = [statistics.fmean(ys[max(0, i - SMOOTH + 1):i + 1]) for i in range(len(ys))]
+                ax.plot(steps, smooth, label=SHORT[arm])
+        ax.set_title(f"{symbol}: {comp}")
         ax.set_xlabel("GRPO step")
-    axes[0].set_ylabel("mean over rollouts")
+    axes[0].set_ylabel(f"mean over rollouts ({SMOOTH}-step running mean)")
     axes[0].legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
@@ -142,7 +148,7 @@ def plot_rewards(grpo_dirs: dict[str, str], path: str | Path) -> Path:
     return Path(path)
 
 
-def plot_heldout(summary: dict[str, Any], path: str | Path) -> Path:
+def plot_heldout(summary: dict[str, Any], path: str | Path, split: str = "heldout") -> Path:
     """Held-out accuracy and perception per model (error bars: std over seeds when there are several)."""
     import matplotlib
 
@@ -158,8 +164,8 @@ def plot_heldout(summary: dict[str, Any], path: str | Path) -> Path:
         es = [v[metric]["std"] if isinstance(v[metric], dict) else 0.0 for v in vals]
         ax.bar([i + (j - 1) * width for i in range(len(names))], [100 * y for y in ys], width,
                yerr=[100 * e for e in es], label=metric)
-    ax.set_xticks(range(len(names)), ["SFT warm start", "accuracy-only", "Perception-R1"])
-    ax.set_ylabel("% of held-out items")
+    ax.set_xticks(range(len(names)), [SHORT[n] for n in names])
+    ax.set_ylabel(f"% of {'held-out' if split == 'heldout' else split} items")
     ax.set_ylim(0, 100)
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -172,5 +178,5 @@ def write_outputs(out: str | Path, summary: dict[str, Any], grpo_dirs: dict[str,
     out = Path(out)
     (out / "summary.json").write_text(json.dumps(summary, indent=1, default=str) + "\n")
     plot_rewards(grpo_dirs, out / "rewards.png")
-    plot_heldout(summary, out / "heldout.png")
+    plot_heldout(summary, out / "heldout.png", summary.get("split", "heldout"))
     (out / "report.md").write_text(report_markdown(summary, command))
