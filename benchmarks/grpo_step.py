@@ -1,6 +1,7 @@
 """Overhead of the Perception-R1 reward inside a GRPO step: the CPU demo config trained with the full
 reward (format + accuracy + symbolic-judge perception + repetition) and with a constant reward, in one
-process, in alternating rounds (so both see the same machine load), and the ratio of median step times.
+process, in alternating rounds (so both see the same machine load) after an uncounted warm-up round,
+and the ratio of median step times.
 
     .venv/bin/python benchmarks/grpo_step.py                     # configs/demo_cpu.yaml, 2 rounds x 4 steps
     .venv/bin/python benchmarks/grpo_step.py --rounds 3 --steps 5 --model_name_or_path runs/demo/sft
@@ -94,6 +95,8 @@ def main(argv=None) -> int:
     ap.add_argument("--config", default=str(ROOT / "configs" / "demo_cpu.yaml"))
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--steps", type=int, default=4)
+    ap.add_argument("--warmup-rounds", type=int, default=1,
+                    help="uncounted rounds first: math-verify's worker pool and sympy warm up over the first steps")
     opts, extra = ap.parse_known_args(argv)
 
     from perception_r1.train.config import parse, resolve_model, set_threads
@@ -107,12 +110,14 @@ def main(argv=None) -> int:
     steps = {"perception-r1": [], "constant": []}
     reward_s = {"perception-r1": [], "constant": []}
     with tempfile.TemporaryDirectory() as tmp:
-        for r in range(opts.rounds):
+        for r in range(-opts.warmup_rounds, opts.rounds):
             for name in steps:
                 t, rs = run_variant(name, method, args, opts.steps, Path(tmp) / f"{name}-{r}")
-                steps[name] += t
-                reward_s[name] += rs
-                print(f"round {r + 1} {name:14s} step times {', '.join(f'{x:.2f}' for x in t)} s, "
+                if r >= 0:
+                    steps[name] += t
+                    reward_s[name] += rs
+                label = f"round {r + 1}" if r >= 0 else "warm-up"
+                print(f"{label:8s} {name:14s} step times {', '.join(f'{x:.2f}' for x in t)} s, "
                       f"reward {', '.join(f'{x * 1000:.0f}' for x in rs)} ms", flush=True)
     med = {k: statistics.median(v) for k, v in steps.items()}
     rew = {k: statistics.median(v) for k, v in reward_s.items()}
