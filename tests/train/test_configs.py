@@ -71,9 +71,10 @@ def test_ablation_differs_only_where_it_says(name, changed):
 
 
 @pytest.mark.parametrize("name", ["qwen2_5_vl_7b_geo3k", "qwen2_5_vl_7b_geo3k_mllm_rm"])
-def test_paper_dry_run_without_gpu(name, capsys):
+def test_paper_dry_run_without_gpu(name, capsys, tmp_path, monkeypatch):
     from perception_r1.cli.main import main
 
+    monkeypatch.chdir(tmp_path)  # the judge cache's folder is created relative to the working directory
     assert main(["train", "--config", str(CONFIGS / f"{name}.yaml"), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "128 prompts × 8 per optimizer step" in out and "dry run OK" in out
@@ -85,3 +86,16 @@ def test_accelerate_configs_are_zero3(name):
     raw = yaml.safe_load((CONFIGS / "accelerate" / name).read_text())
     assert raw["distributed_type"] == "DEEPSPEED" and raw["deepspeed_config"]["zero_stage"] == 3
     assert raw["num_processes"] == 8 * raw["num_machines"]
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--learning_rat", "3"], "not used by the HfArgumentParser"),   # no abbreviations: a typo is an error
+    (["--judge", "gpt"], "judge must be one of"),
+])
+def test_cli_reports_bad_keys_in_one_line(extra, message, capsys, tmp_path, monkeypatch):
+    from perception_r1.cli.main import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--config", str(CONFIGS / "demo_cpu.yaml"), "--dry-run", *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .train import add_common, trl_argv
+from .train import add_common, parse_or_report
 
 ACCEPTS_EXTRA_ARGS = True
 
@@ -18,12 +18,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import logging
-
-    from perception_r1.train.config import parse
-
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    method, targs = parse("sft", trl_argv(args))
+    parsed = parse_or_report("sft", args)
+    if parsed is None:
+        return 0 if args.keys else 2
+    method, targs = parsed
     if args.dry_run:
         from perception_r1.train.sft import datasets_for
 

@@ -16,6 +16,8 @@ def add_common(p: argparse.ArgumentParser) -> None:
                    help="continue from the newest checkpoint-N in output_dir (model, optimizer, scheduler, step)")
     p.add_argument("--dry-run", action="store_true",
                    help="build and check everything but the model (config, data, judge, rewards); no GPU needed")
+    p.add_argument("--keys", action="store_true", help="list every --key the config and command line accept")
+    p.epilog = "Any config key can follow as --key value (ours and TRL's); --keys lists them. See docs/training.md."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -28,13 +30,29 @@ def trl_argv(args: argparse.Namespace) -> list[str]:
     return argv + (["--use_cpu", "True"] if args.dry_run else [])
 
 
-def run(args: argparse.Namespace) -> int:
+def parse_or_report(kind: str, args: argparse.Namespace):
+    """(MethodArgs, TRL config), or None after printing the keys (--keys) or a one-line error."""
     import logging
+    import sys
 
-    from perception_r1.train.config import parse
+    from perception_r1.train.config import parse, parser_for
 
+    if args.keys:
+        parser_for(kind).print_help()
+        return None
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    method, targs = parse("grpo", trl_argv(args))
+    try:
+        return parse(kind, trl_argv(args))
+    except (ValueError, TypeError, FileNotFoundError) as e:
+        print(f"perception-r1 {'train' if kind == 'grpo' else 'sft'}: {e}", file=sys.stderr)
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    parsed = parse_or_report("grpo", args)
+    if parsed is None:
+        return 0 if args.keys else 2
+    method, targs = parsed
     if args.dry_run:
         from perception_r1.train.grpo import plan
 

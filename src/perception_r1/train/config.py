@@ -118,12 +118,16 @@ def _as_dict(value: Any, name: str) -> dict | None:
 
 def parse(kind: str, argv: list[str]) -> tuple[MethodArgs, Any]:
     """Fill (MethodArgs, GRPOConfig|SFTConfig) from `--config FILE.yaml` and `--key value` overrides."""
+    method, train = parser_for(kind).parse_args_and_config(args=list(argv))
+    return method, train
+
+
+def parser_for(kind: str):
+    """TRL's parser over (MethodArgs, GRPOConfig|SFTConfig); no abbreviations, so a typo is an error."""
     from trl import GRPOConfig, SFTConfig, TrlParser
 
     train_cls = {"grpo": GRPOConfig, "sft": SFTConfig}[kind]
-    parser = TrlParser((MethodArgs, train_cls))
-    method, train = parser.parse_args_and_config(args=list(argv))
-    return method, train
+    return TrlParser((MethodArgs, train_cls), allow_abbrev=False, prog=f"perception-r1 {'train' if kind == 'grpo' else 'sft'}")
 
 
 def set_threads(method: MethodArgs) -> int:
