@@ -140,10 +140,14 @@ def set_threads(method: MethodArgs) -> int:
 
 
 def resolve_model(method: MethodArgs) -> str:
-    """The policy path; a missing local path with `tiny_model_size` set is built there first."""
+    """The policy path; a missing local path with `tiny_model_size` set is built there first (by the
+    main process, while the others wait)."""
     path = Path(method.model_name_or_path)
     if method.tiny_model_size:
+        from accelerate import PartialState
+
         from perception_r1.models.tiny import ensure_tiny_model
 
-        ensure_tiny_model(path, size=method.tiny_model_size)
+        with PartialState().main_process_first():
+            ensure_tiny_model(path, size=method.tiny_model_size)
     return str(path) if path.exists() else method.model_name_or_path

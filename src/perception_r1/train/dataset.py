@@ -22,16 +22,20 @@ REWARD_COLUMNS = ("id", "answer", "choices", "visual_annotations")
 
 
 def ensure_dataset(path: str | Path, synth_n: int | None, seed: int = 0, options: dict | None = None) -> Path:
-    """The dataset path; when missing and `synth_n` is set, the synthetic world is generated there first."""
-    p = Path(path)
-    if p.exists():
-        return p
-    if not synth_n:
-        raise FileNotFoundError(f"dataset {p} does not exist (set synth_n to generate synthetic data there)")
-    from perception_r1.data.synth import write_synth
+    """The dataset path; when missing and `synth_n` is set, the synthetic world is generated there first
+    (by the main process only, while the others wait: several GPUs must not write one folder at once)."""
+    from accelerate import PartialState
 
-    log.info("generating %d synthetic records in %s", synth_n, p)
-    write_synth(p, n=synth_n, seed=seed, **(options or {}))
+    p = Path(path)
+    with PartialState().main_process_first():
+        if p.exists():
+            return p
+        if not synth_n:
+            raise FileNotFoundError(f"dataset {p} does not exist (set synth_n to generate synthetic data there)")
+        from perception_r1.data.synth import write_synth
+
+        log.info("generating %d synthetic records in %s", synth_n, p)
+        write_synth(p, n=synth_n, seed=seed, **(options or {}))
     return p
 
 
