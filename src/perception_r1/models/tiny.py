@@ -89,7 +89,9 @@ def _corpus(seed: int, n: int = 3000) -> list[str]:
     paper's <think>/<answer>/\\boxed{} format, with the LaTeX the annotations use."""
     rng = random.Random(seed)
     letters = "ABCDEFGHJKLMNOPQRSTUVWXYZ"
-    lines = [SYSTEM_PROMPT] * 20
+    # Every prompt starts with the system prompt: weighting it makes BPE learn its words, so it costs
+    # ~100 tokens instead of ~200 (small preset) in every forward pass.
+    lines = [SYSTEM_PROMPT] * 300
     for _ in range(n):
         p = rng.sample(letters, 4)
         a, b, c = (rng.randint(1, 180) for _ in range(3))
