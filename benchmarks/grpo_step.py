@@ -1,13 +1,14 @@
 """Overhead of the Perception-R1 reward inside a GRPO step: the CPU demo config trained with the full
 reward (format + accuracy + symbolic-judge perception + repetition) and with a constant reward, in one
-process, in alternating rounds (so both see the same machine load) after an uncounted warm-up round,
+process, in alternating rounds (ABBA order, so both see the same machine load) after an uncounted warm-up round,
 and the ratio of median step times.
 
-    .venv/bin/python benchmarks/grpo_step.py                     # configs/demo_cpu.yaml, 2 rounds x 4 steps
+    .venv/bin/python benchmarks/grpo_step.py                     # configs/demo_cpu.yaml, 4 rounds x 4 steps
     .venv/bin/python benchmarks/grpo_step.py --rounds 3 --steps 5 --model_name_or_path runs/demo/sft
 
-Target: ratio <= 1.05. The reward functions are also timed directly (`reward s/step`), which is the
-overhead itself, free of the noise that generation and backward put on whole-step times. Prints the
+Target: ratio <= 1.05. Whole-step wall times on a shared machine scatter by 10-20 %, so the script also
+prints the ratio of CPU time per step (this process) and the reward functions' own time per step, which
+is the overhead itself. Prints the
 peak RSS of this process (the demo run's memory) and of the math-verify worker pool. Extra arguments
 are config overrides, as for `perception-r1 train`.
 """
@@ -77,9 +78,14 @@ def run_variant(name, method, args, steps, out):
     from transformers import TrainerCallback
 
     per_step: list[float] = []
+    cpu: list[float] = []
 
     class RewardClock(TrainerCallback):
+        def on_step_begin(self, args, state, control, **kwargs):
+            cpu.append(-time.process_time())
+
         def on_step_end(self, args, state, control, **kwargs):
+            cpu[-1] += time.process_time()
             per_step.append(clock[0])
             clock[0] = 0.0
 
@@ -87,13 +93,13 @@ def run_variant(name, method, args, steps, out):
     trainer.add_callback(RewardClock())
     trainer.train()
     times = [h["step_time"] for h in trainer.state.log_history if "step_time" in h]
-    return times[1:], per_step[1:]  # the first step pays one-time warm-up (math-verify's worker pool)
+    return times[1:], per_step[1:], cpu[1:]  # the first step pays one-time warm-up (math-verify's pool)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default=str(ROOT / "configs" / "demo_cpu.yaml"))
-    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--warmup-rounds", type=int, default=1,
                     help="uncounted rounds first: math-verify's worker pool and sympy warm up over the first steps")
@@ -109,13 +115,16 @@ def main(argv=None) -> int:
     method.synth_n = None
     steps = {"perception-r1": [], "constant": []}
     reward_s = {"perception-r1": [], "constant": []}
+    cpu_s = {"perception-r1": [], "constant": []}  # CPU seconds of this process: less swayed by other jobs
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(-opts.warmup_rounds, opts.rounds):
-            for name in steps:
-                t, rs = run_variant(name, method, args, opts.steps, Path(tmp) / f"{name}-{r}")
+            # ABBA order: a drift in machine load over a round does not favour either variant.
+            for name in (list(steps) if r % 2 == 0 else list(steps)[::-1]):
+                t, rs, c = run_variant(name, method, args, opts.steps, Path(tmp) / f"{name}-{r}")
                 if r >= 0:
                     steps[name] += t
                     reward_s[name] += rs
+                    cpu_s[name] += c
                 label = f"round {r + 1}" if r >= 0 else "warm-up"
                 print(f"{label:8s} {name:14s} step times {', '.join(f'{x:.2f}' for x in t)} s, "
                       f"reward {', '.join(f'{x * 1000:.0f}' for x in rs)} ms", flush=True)
@@ -125,11 +134,14 @@ def main(argv=None) -> int:
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"\nconfig {opts.config}: {args.per_device_train_batch_size // args.num_generations} prompts x "
           f"{args.num_generations} completions of <= {args.max_completion_length} tokens per step")
+    cpu_med = {k: statistics.median(v) for k, v in cpu_s.items()}
     for k in steps:
-        print(f"{k:14s} median step {med[k]:.3f} s   median reward {rew[k] * 1000:.1f} ms/step")
+        print(f"{k:14s} median step {med[k]:.3f} s   median CPU {cpu_med[k]:.3f} s   "
+              f"median reward {rew[k] * 1000:.1f} ms/step")
     ratio = med["perception-r1"] / med["constant"]
     direct = (med["constant"] + rew["perception-r1"] - rew["constant"]) / med["constant"]
     print(f"ratio of median step times: {ratio:.3f}   (target <= 1.05)")
+    print(f"ratio of median CPU time per step: {cpu_med['perception-r1'] / cpu_med['constant']:.3f}")
     print(f"ratio from the reward's own time: {direct:.3f}   (constant step + extra reward time)")
     print(f"peak RSS: {self_rss:.0f} MB (trainer process), {child_rss:.0f} MB (largest worker)")
     return 0
