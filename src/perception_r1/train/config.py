@@ -8,6 +8,7 @@ dataclasses from the YAML first and the command line second, and rejects unknown
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,5 +150,9 @@ def resolve_model(method: MethodArgs) -> str:
         from perception_r1.models.tiny import ensure_tiny_model
 
         with PartialState().main_process_first():
+            if not path.exists():
+                logging.getLogger("perception_r1.train").info(
+                    "building the tiny %r model at %s (tiny_model_size is set and the path does not exist)",
+                    method.tiny_model_size, path)
             ensure_tiny_model(path, size=method.tiny_model_size)
     return str(path) if path.exists() else method.model_name_or_path
