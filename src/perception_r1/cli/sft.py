@@ -6,6 +6,7 @@ line. Example: `perception-r1 sft --config configs/demo_cpu_sft.yaml`."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .train import add_common, parse_or_report
@@ -36,7 +37,12 @@ def run(args: argparse.Namespace) -> int:
         print("dry run OK: config " + ("and data built" if have_data else "built (data not checked)")
               + "; model not loaded")
         return 0
+    from perception_r1.data import RecordError
     from perception_r1.train.sft import train
 
-    train(method, targs, resume=args.resume)
+    try:
+        train(method, targs, resume=args.resume)
+    except (FileNotFoundError, RecordError) as e:  # missing data or a record that breaks the contract
+        print(f"perception-r1 sft: {e}", file=sys.stderr)
+        return 2
     return 0

@@ -6,6 +6,7 @@ Example: `perception-r1 train --config configs/demo_cpu.yaml`."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 ACCEPTS_EXTRA_ARGS = True
 
@@ -33,7 +34,6 @@ def trl_argv(args: argparse.Namespace) -> list[str]:
 def parse_or_report(kind: str, args: argparse.Namespace):
     """(MethodArgs, TRL config), or None after printing the keys (--keys) or a one-line error."""
     import logging
-    import sys
 
     from perception_r1.train.config import parse, parser_for
 
@@ -62,7 +62,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"dry run OK: config, {checked}judge and reward functions built; model not loaded"
               + ("" if checked else f" (data not checked: {method.dataset} does not exist here)"))
         return 0
+    from perception_r1.data import RecordError
     from perception_r1.train.grpo import train
 
-    train(method, targs, resume=args.resume)
+    try:
+        train(method, targs, resume=args.resume)
+    except (FileNotFoundError, RecordError) as e:  # missing data or a record that breaks the contract
+        print(f"perception-r1 train: {e}", file=sys.stderr)
+        return 2
     return 0
