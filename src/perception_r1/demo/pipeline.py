@@ -180,21 +180,23 @@ def run_one(cfg: DemoConfig, out: str | Path, *, split: str = "heldout", on_stag
     note = on_stage or (lambda name: None)
     timings: dict[str, float] = {}
 
-    def timed(name: str, fn: Callable[[], Any]) -> Any:
+    def timed(name: str, fn: Callable[[], Any], *dirs: Path) -> Any:
+        # The seconds each stage took when it ran (kept in done.json), also when a rerun reuses it.
         note(name)
-        t0 = time.time()
         value = fn()
-        timings[name] = round(time.time() - t0, 1)
+        timings[name] = round(sum((_done(d) or {}).get("seconds", 0.0) for d in dirs), 1)
         return value
 
-    data = timed("synth", lambda: make_data(cfg, out / "data"))
-    model = timed("model", lambda: make_model(cfg, out / "model"))
-    warm = timed("sft", lambda: run_sft(cfg, model, data["train"], out / "sft"))
-    arms = {arm: timed(f"grpo {arm}", lambda arm=arm: run_grpo(cfg, arm, warm, data["train"], out / f"grpo_{arm}"))
-            for arm in ARM_NAMES}
+    data_dir = out / "data"
+    data = timed("synth", lambda: make_data(cfg, data_dir), *(data_dir / n for n in ("train", "dev", "heldout")))
+    model = timed("model", lambda: make_model(cfg, out / "model"), out / "model")
+    warm = timed("sft", lambda: run_sft(cfg, model, data["train"], out / "sft"), out / "sft")
+    arms = {arm: timed(f"grpo {arm}", lambda arm=arm: run_grpo(cfg, arm, warm, data["train"], out / f"grpo_{arm}"),
+                       out / f"grpo_{arm}") for arm in ARM_NAMES}
     models = {"warm_start": warm, **arms}
     evals = {name: timed(f"eval {name}", lambda name=name, path=path: run_eval(
-        cfg, path, data[split], out / f"eval_{split}" / name)) for name, path in models.items()}
+        cfg, path, data[split], out / f"eval_{split}" / name), out / f"eval_{split}" / name)
+        for name, path in models.items()}
     return {"out": str(out), "split": split, "data": data, "models": models, "evals": evals, "timings_s": timings,
             "eval_dirs": {name: str(out / f"eval_{split}" / name) for name in models}}
 
