@@ -4,7 +4,6 @@ Every fault ends in a retry (right verdicts), a clear JudgeError (raise) or a co
 import asyncio
 import logging
 import re
-import time
 
 import pytest
 
@@ -217,10 +216,8 @@ def test_concurrency_spread_over_small_pools_is_fully_used():
     with LoopbackServer(loopback_judge_reply, latency=0.3) as srv:
         judge = _judge(srv, concurrency=20, timeout=5)
         judge.judge_batch(items[:1])  # connect once (TLS context, first socket)
-        t0 = time.perf_counter()
         assert judge.judge_batch(items[1:]) == [TRUTH] * 39
-        wall = time.perf_counter() - t0
-    assert wall < 3 * 0.3 + 0.5  # two waves of 20 (39 requests), not 39 / 4 waves
+    assert srv.max_in_flight == 20  # all 20 slots served at once, not 4 per pool in turn
     [session] = judge.client._sessions.values()
     assert len(session.pools) == 5
 

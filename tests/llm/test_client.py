@@ -69,11 +69,9 @@ def test_concurrency_is_bounded_and_used():
         async def many():
             return await asyncio.gather(*(client.chat(MSG) for _ in range(16)))
 
-        t0 = time.perf_counter()
         asyncio.run(many())
-        wall = time.perf_counter() - t0
-    # 16 requests, 8 at a time, 0.2 s each: two waves, not sixteen.
-    assert 0.4 <= wall < 1.6
+    # 16 requests, at most 8 at a time: the bound holds and is used.
+    assert srv.max_in_flight == 8
 
 
 def test_api_key_sent_but_never_in_body(monkeypatch):

@@ -21,19 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from ..data.images import MAX_PIXELS, MIN_PIXELS, load_image, to_png_bytes
-from ..llm import DiskCache, LLMClient, LLMError, cache_key
-from .base import Judge
-from .openai_judge import DEFAULT_URL, gather_or_cancel, open_cache
-from .prompts import MLLM_PROMPT_VERSION, MLLM_SYSTEM, VerdictParseError, mllm_user_text, parse_score
+from ..llm import DiskCache, cache_key
+from .openai_judge import DEFAULT_URL, OpenAIJudge, gather_or_cancel
+from .prompts import MLLM_PROMPT_VERSION, MLLM_SYSTEM, mllm_user_text, parse_score
 
 DEFAULT_MLLM = "Qwen/Qwen2.5-VL-32B-Instruct"
 
 
-class MLLMJudge(Judge):
+class MLLMJudge(OpenAIJudge):
     """Args as OpenAIJudge, plus `min_pixels` / `max_pixels` for the image clamp."""
 
     name = "mllm"
-    background = True
     returns_scores = True
 
     def __init__(self, url: str = DEFAULT_URL, model: str = DEFAULT_MLLM, *, api_key_env: str = "OPENAI_API_KEY",
@@ -41,16 +39,12 @@ class MLLMJudge(Judge):
                  cache: str | Path | DiskCache | None = None, on_error: str = "raise",
                  max_tokens: int | None = None, backoff: float = 0.5,
                  min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS):
-        super().__init__(on_error)
-        self.client = LLMClient(url, model, api_key_env=api_key_env, timeout=timeout, max_retries=max_retries,
-                                concurrency=concurrency, backoff=backoff)
-        self.cache = open_cache(cache)
-        self.parse_retries = parse_retries
-        self.max_tokens = max_tokens
+        super().__init__(url, model, api_key_env=api_key_env, timeout=timeout, concurrency=concurrency,
+                         max_retries=max_retries, parse_retries=parse_retries, cache=cache, on_error=on_error,
+                         max_tokens=max_tokens, backoff=backoff)
         self.pixels = (min_pixels, max_pixels)
         # A GRPO group shows one image with G responses: encode it once.
         self._urls: OrderedDict[str, str] = OrderedDict()
-        self.stats.extra.update(bad_replies=0, deduplicated=0, http_retries=0)
 
     async def ajudge_batch(self, items, images=None):
         raise TypeError("the mllm judge gives one 0-1 score per response, not per-annotation verdicts: "
@@ -101,24 +95,7 @@ class MLLMJudge(Judge):
                                          for img in imgs]
         content.append({"type": "text", "text": mllm_user_text(response)})
         messages = [{"role": "system", "content": MLLM_SYSTEM}, {"role": "user", "content": content}]
-        problem = ""
-        for _ in range(self.parse_retries + 1):
-            try:
-                result = await self.client.chat(messages, temperature=0.0, max_tokens=self.max_tokens)
-            except LLMError as e:
-                return self._failed(f"{e} (response {response[:60]!r})")
-            self.stats.requests += 1
-            self.stats.latency_total += result.latency
-            try:
-                score = parse_score(result.text)
-            except VerdictParseError as e:
-                self.stats.extra["bad_replies"] += 1
-                problem = f"{e}; reply {result.text[:120]!r}"
-                continue
-            self.cache.put(key, json.dumps(score))
-            return score
-        return self._failed(f"bad score reply {self.parse_retries + 1} time(s): {problem} "
-                            f"(response {response[:60]!r})")
+        return await self._ask(key, messages, parse_score, response, "score reply {n} time(s)")
 
     def _data_url(self, img: str | bytes) -> str:
         h = _digest(img)
@@ -128,9 +105,6 @@ class MLLMJudge(Judge):
             if len(self._urls) > 256:
                 self._urls.popitem(last=False)
         return self._urls[h]
-
-    async def aclose(self) -> None:
-        await self.client.aclose()
 
 
 def _digest(img: str | bytes | Path) -> str:

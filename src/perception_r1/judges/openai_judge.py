@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -106,7 +106,15 @@ class OpenAIJudge(Judge):
         return results
 
     async def _judge_one(self, key: str, response: str, annotations: list[str]) -> list[int] | None:
-        messages = judge_messages(response, list(annotations))
+        return await self._ask(key, judge_messages(response, list(annotations)),
+                               lambda text: parse_verdicts(text, len(annotations)), response,
+                               f"verdict reply {{n}} time(s) for {len(annotations)} annotation(s)")
+
+    async def _ask(self, key: str, messages: list[dict[str, Any]], parse: Callable[[str], Any], response: str,
+                   what: str) -> Any:
+        """Ask until `parse` accepts the reply (re-asking up to `parse_retries` times), cache the parsed
+        value under `key` and return it; else the failure policy. `what` names the reply in the error
+        (`{n}` is filled with the number of attempts)."""
         problem = ""
         for _ in range(self.parse_retries + 1):
             try:
@@ -116,15 +124,14 @@ class OpenAIJudge(Judge):
             self.stats.requests += 1
             self.stats.latency_total += result.latency
             try:
-                verdicts = parse_verdicts(result.text, len(annotations))
+                value = parse(result.text)
             except VerdictParseError as e:
                 self.stats.extra["bad_replies"] += 1
                 problem = f"{e}; reply {result.text[:120]!r}"
                 continue
-            self.cache.put(key, json.dumps(verdicts))
-            return verdicts
-        return self._failed(f"bad verdict reply {self.parse_retries + 1} time(s) for {len(annotations)} "
-                            f"annotation(s): {problem} (response {response[:60]!r})")
+            self.cache.put(key, json.dumps(value))
+            return value
+        return self._failed(f"bad {what.format(n=self.parse_retries + 1)}: {problem} (response {response[:60]!r})")
 
     async def aclose(self) -> None:
         await self.client.aclose()

@@ -47,6 +47,8 @@ class LoopbackServer:
         self.timeout_sleep = timeout_sleep
         self.requests: list[dict[str, Any]] = []
         self.fault_log: list[str] = []
+        self.max_in_flight = 0  # most requests being served at once: how much concurrency a client used
+        self._in_flight = 0
         self._slots = threading.BoundedSemaphore(capacity) if capacity else None
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), self._make_handler())
@@ -110,6 +112,9 @@ class LoopbackServer:
                                       {"Retry-After": str(server.retry_after)})
                 if server._slots:
                     server._slots.acquire()
+                with server._lock:
+                    server._in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server._in_flight)
                 try:
                     time.sleep(server.latency)
                     if fault == "garbage":
@@ -118,6 +123,8 @@ class LoopbackServer:
                         return self._send(200, {"id": "x", "object": "chat.completion", "choices": []})
                     return self._send(200, _completion(body, server.handler(body)))
                 finally:
+                    with server._lock:
+                        server._in_flight -= 1
                     if server._slots:
                         server._slots.release()
 

@@ -39,7 +39,7 @@ class Plan:
             f"data         {method.dataset}: " + (f"{len(ds)} prompts, {n_ann} with visual annotations"
                                                    if ds is not None else "MISSING (not checked)"),
             f"rewards      {', '.join(f'{k}×{v:g}' for k, v in w.items())}",
-            f"judge        " + (f"{method.judge}, on_error={method.judge_on_error}, missing r_v within a group: "
+            "judge        " + (f"{method.judge}, on_error={method.judge_on_error}, missing r_v within a group: "
                                 f"{method.missing_perception}" if self.judge is not None else "(none: r_v disabled)"),
             f"GRPO         G={args.num_generations}, T={args.temperature}, KL beta={args.beta}, "
             f"loss={args.loss_type}, scale_rewards={args.scale_rewards}, clip=({args.epsilon}, "
