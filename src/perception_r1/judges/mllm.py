@@ -66,7 +66,11 @@ class MLLMJudge(OpenAIJudge):
         groups: dict[str, tuple[list[int], list[str]]] = {}
         for i, (response, imgs) in enumerate(zip(responses, images)):
             imgs = [] if imgs is None else imgs if isinstance(imgs, (list, tuple)) else [imgs]
-            hashes = [_digest(img) for img in imgs]
+            try:
+                hashes = [_digest(img) for img in imgs]
+            except (OSError, TypeError) as e:
+                results[i] = self._failed(f"image unreadable: {type(e).__name__}: {e} (response {response[:60]!r})")
+                continue
             key = cache_key("mllm-judge", self.client.model, MLLM_PROMPT_VERSION, self.pixels, hashes, response)
             groups.setdefault(key, ([], list(imgs)))[0].append(i)
         todo = []
@@ -91,8 +95,11 @@ class MLLMJudge(OpenAIJudge):
     async def _score_one(self, key: str, response: str, imgs: list[Any]) -> float | None:
         if not imgs:
             return self._failed(f"no image to judge the response against (response {response[:60]!r})")
-        content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": self._data_url(img)}}
-                                         for img in imgs]
+        try:
+            urls = [self._data_url(img) for img in imgs]
+        except Exception as e:  # noqa: BLE001 — Pillow raises many types for a corrupt image; all mean "unreadable"
+            return self._failed(f"image unreadable: {type(e).__name__}: {e} (response {response[:60]!r})")
+        content: list[dict[str, Any]] = [{"type": "image_url", "image_url": {"url": url}} for url in urls]
         content.append({"type": "text", "text": mllm_user_text(response)})
         messages = [{"role": "system", "content": MLLM_SYSTEM}, {"role": "user", "content": content}]
         return await self._ask(key, messages, parse_score, response, "score reply {n} time(s)")

@@ -1,16 +1,22 @@
 """The one OpenAI-protocol chat client (judges, annotation, LLM answer extraction).
 
 Speaks `POST {base_url}/chat/completions` over httpx, so vLLM, SGLang or a hosted API all work.
-Bounded concurrency, connection reuse, a per-request timeout, and retries with exponential
-backoff on 429 (honouring Retry-After), 5xx, timeouts and dropped connections.
+Bounded concurrency, connection reuse, and retries with exponential backoff on 429 (honouring
+Retry-After up to the timeout), 5xx, timeouts, dropped connections and replies of any other shape
+than the protocol's. `timeout` bounds each attempt as a whole (connect, send, every byte of the
+reply), not each read, so a server dripping bytes cannot hold a request past it. Every text the
+client returns or raises has the API key (and any `Bearer` token) redacted, whatever the server
+echoes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import json
 import os
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +29,11 @@ RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 # the pool size): one pool of 64 connections spends more CPU than a judge's latency allows, so
 # high concurrency is spread over several small pools.
 POOL_SIZE = 4
+# A reply body larger than this is not a chat completion we can use (a judge verdict is bytes, a
+# teacher trajectory kilobytes); reading it would only spend the memory.
+MAX_REPLY_BYTES = 32 * 2**20
+_BEARER = re.compile(r"(Bearer\s+)[^\s\"',;]+", re.IGNORECASE)
+REDACTED = "[redacted]"
 
 
 class LLMError(RuntimeError):
@@ -74,7 +85,7 @@ class LLMClient:
         base_url: server root including `/v1`, e.g. `http://localhost:8000/v1`.
         model: model name sent in each request.
         api_key_env: environment variable holding the key (never logged or cached).
-        timeout: seconds per request.
+        timeout: seconds per attempt, all of it (not per read); also caps a Retry-After wait.
         max_retries: retries after the first attempt.
         concurrency: requests in flight at once.
     """
@@ -136,43 +147,68 @@ class LLMClient:
             t0 = time.perf_counter()
             wait = None
             try:
-                resp = await http.post(f"{self.base_url}/chat/completions", json=body)
-                if resp.status_code == 200:
-                    result = self._parse(resp, time.perf_counter() - t0, attempt + 1)
+                async with asyncio.timeout(self.timeout):
+                    status, headers, raw = await self._post(http, body)
+                if status == 200:
+                    result = self._parse(raw, time.perf_counter() - t0, attempt + 1)
                     if result is not None:
                         return result
                     last = "malformed reply body"
-                elif resp.status_code in RETRYABLE_STATUS:
-                    last = f"HTTP {resp.status_code}"
-                    wait = _retry_after(resp)
+                elif status in RETRYABLE_STATUS:
+                    last = f"HTTP {status}"
+                    wait = _retry_after(headers.get("retry-after"))
                 else:
-                    self._count_error(f"HTTP {resp.status_code}")
+                    self._count_error(f"HTTP {status}")
                     self.stats.failures += 1
-                    raise LLMError(f"{self.base_url}: HTTP {resp.status_code}: {resp.text[:200]}")
+                    text = raw[:200].decode("utf-8", "replace")
+                    raise LLMError(self.redact(f"{self.base_url}: HTTP {status}: {text}"))
+            except TimeoutError:
+                last = f"timeout (request over {self.timeout:g} s)"
+            except _ReplyTooLarge:
+                last = f"reply over {MAX_REPLY_BYTES // 2**20} MiB"
             except (httpx.TimeoutException, httpx.TransportError) as e:
                 last = type(e).__name__
             self._count_error(last)
             if attempt < self.max_retries:
                 self.stats.retries += 1
                 delay = wait if wait is not None else min(self.max_backoff, self.backoff * 2 ** attempt)
-                await asyncio.sleep(delay * (1 + 0.1 * random.random()))
+                # A Retry-After longer than a whole request would be is not waited out in full.
+                await asyncio.sleep(min(delay, self.timeout) * (1 + 0.1 * random.random()))
         self.stats.failures += 1
-        raise LLMError(f"{self.base_url}: gave up after {self.max_retries + 1} attempts: {last}")
+        raise LLMError(self.redact(f"{self.base_url}: gave up after {self.max_retries + 1} attempts: {last}"))
 
-    def _parse(self, resp: httpx.Response, latency: float, attempts: int) -> ChatResult | None:
+    async def _post(self, http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, httpx.Headers, bytes]:
+        """(status, headers, body bytes) of one POST, the body read up to MAX_REPLY_BYTES."""
+        async with http.stream("POST", f"{self.base_url}/chat/completions", json=body) as resp:
+            chunks, size = [], 0
+            async for chunk in resp.aiter_bytes():
+                size += len(chunk)
+                if size > MAX_REPLY_BYTES:
+                    raise _ReplyTooLarge
+                chunks.append(chunk)
+            return resp.status_code, resp.headers, b"".join(chunks)
+
+    def _parse(self, raw: bytes, latency: float, attempts: int) -> ChatResult | None:
+        """The reply's texts and usage, or None for any body that is not a chat completion (retried)."""
         try:
-            data = resp.json()
-            texts = [c["message"]["content"] or "" for c in data["choices"]]
-        except (ValueError, KeyError, TypeError):
+            data = json.loads(raw)
+        except ValueError:
             return None
+        texts = _choice_texts(data)
         if not texts:
             return None
-        usage = data.get("usage") or {}
+        usage = _usage(data.get("usage"))
         self.stats.requests += 1
         self.stats.latency_total += latency
-        self.stats.prompt_tokens += int(usage.get("prompt_tokens") or 0)
-        self.stats.completion_tokens += int(usage.get("completion_tokens") or 0)
-        return ChatResult(texts=texts, usage=usage, latency=latency, attempts=attempts)
+        self.stats.prompt_tokens += usage.get("prompt_tokens", 0)
+        self.stats.completion_tokens += usage.get("completion_tokens", 0)
+        return ChatResult(texts=[self.redact(t) for t in texts], usage=usage, latency=latency, attempts=attempts)
+
+    def redact(self, text: str) -> str:
+        """`text` with this client's API key and any `Bearer` token replaced by [redacted]."""
+        if self._api_key:
+            text = text.replace(self._api_key, REDACTED)
+        return _BEARER.sub(rf"\g<1>{REDACTED}", text)
 
     def _count_error(self, kind: str) -> None:
         self.stats.errors[kind] = self.stats.errors.get(kind, 0) + 1
@@ -184,12 +220,48 @@ class LLMClient:
             await http.aclose()
 
 
-def _retry_after(resp: httpx.Response) -> float | None:
-    value = resp.headers.get("retry-after")
+class _ReplyTooLarge(Exception):
+    """A reply body over MAX_REPLY_BYTES (retried like a malformed one)."""
+
+
+def _choice_texts(data: Any) -> list[str] | None:
+    """Every choice's message text, or None unless each choice has one. `content` may be a string,
+    null (an empty reply) or a list of content parts (some servers); anything else is malformed."""
+    choices = data.get("choices") if isinstance(data, dict) else None
+    if not isinstance(choices, list) or not choices:
+        return None
+    texts = []
+    for choice in choices:
+        message = choice.get("message") if isinstance(choice, dict) else None
+        content = message.get("content") if isinstance(message, dict) else False
+        if content is None:
+            content = ""
+        elif isinstance(content, list):
+            parts = [p if isinstance(p, str) else p.get("text") if isinstance(p, dict) else None for p in content]
+            if not all(isinstance(p, str) for p in parts):
+                return None
+            content = "".join(parts)
+        if not isinstance(content, str):
+            return None
+        texts.append(content)
+    return texts
+
+
+def _usage(usage: Any) -> dict[str, int]:
+    """Token counts that are non-negative integers; a malformed `usage` (a string, floats, null)
+    counts as unknown, not as a crash."""
+    if not isinstance(usage, dict):
+        return {}
+    return {k: v for k, v in usage.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (a number; an HTTP date or garbage is ignored)."""
     try:
-        return max(0.0, float(value)) if value is not None else None
+        seconds = float(value) if value is not None else None
     except ValueError:
         return None
+    return max(0.0, seconds) if seconds is not None and seconds == seconds else None
 
 
 def run_sync(coro):
