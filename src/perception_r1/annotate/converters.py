@@ -2,7 +2,10 @@
 
 - `geometry3k`: the original release (Lu et al., 2021, InterGPS): one folder per problem holding
   `data.json` (`problem_text`, `choices`, `answer` as a choice letter, `id`, …) and `img_diagram.png`,
-  under `train/`, `val/`, `test/` (any depth is searched).
+  under `train/`, `val/`, `test/` (any depth is searched). The figure's `diagram_logic_form` (from the
+  folder's `logic_form.json`, or from InterGPS's `diagram_logic_forms_annot.json` / its zip by id) is kept
+  in `meta.logic_forms`; `annotations="logic-forms"` also turns it into `visual_annotations`
+  (`logic_forms.to_annotations`).
 - `easyr1`: the `images`/`problem`/`answer` parquet of EasyR1-style copies (e.g. hiyouga/geometry3k):
   `images` a list of HF Image structs, `problem` starting with `<image>`, `answer` the correct choice's
   text (no choices column).
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..data import Record, RecordError
+from .logic_forms import LogicFormError, diagram_forms, read_annot_file, to_annotations
 
 PR1_ANNOTATION_COLUMN = "visual_key_info"
 _INFO_RE = re.compile(r"<info(\d+)>(.*?)</info\1>", re.DOTALL)
@@ -44,8 +48,18 @@ def parse_info_tags(text: str | None, record_id: str = "?") -> list[str] | None:
     return [a for _, a in found]
 
 
-def from_geometry3k(src: str | Path) -> list[Record]:
-    """Every `data.json` under `src` with its `img_diagram.png`, sorted by numeric id."""
+ANNOTATION_SOURCES = ("none", "logic-forms")
+
+
+def from_geometry3k(src: str | Path, *, annotations: str = "none", incidence: bool = False,
+                    logic_forms: str | Path | None = None) -> list[Record]:
+    """Every `data.json` under `src` with its `img_diagram.png`, sorted by numeric id; with
+    `annotations="logic-forms"`, the diagram logic forms as `visual_annotations` (`incidence`: also
+    `PointLiesOnLine`/`PointLiesOnCircle`); `logic_forms` names InterGPS's annotation file for folders
+    without a `logic_form.json`. A problem whose forms leave no annotation gets none (`None`)."""
+    if annotations not in ANNOTATION_SOURCES:
+        raise ValueError(f"annotations must be one of {ANNOTATION_SOURCES}, got {annotations!r}")
+    by_id = read_annot_file(logic_forms) if logic_forms is not None else {}
     src = Path(src)
     files = sorted(src.rglob("data.json"), key=lambda p: (_numeric(p.parent.name), str(p)))
     if not files:
@@ -69,9 +83,29 @@ def from_geometry3k(src: str | Path) -> list[Record]:
             meta["book"] = d["source"]  # the textbook page the problem came from
         if split:
             meta["split"] = split
+        forms = _diagram_forms(path.parent / "logic_form.json", by_id.get(rid), rid)
+        if forms is not None:
+            meta["logic_forms"] = forms
+        facts = None
+        if annotations == "logic-forms":
+            if forms is None:
+                raise RecordError(rid, "logic_forms", f"{path.parent}: no logic_form.json"
+                                  + (f" and no entry in {logic_forms}" if logic_forms else " (pass the logic-forms file)"))
+            facts = to_annotations(forms, incidence=incidence).annotations or None
         records.append(Record(id=rid, images=[str(img.resolve())], problem=d["problem_text"], answer=d["answer"],
-                              choices=[str(c) for c in d["choices"]], source="geometry3k", meta=meta))
+                              choices=[str(c) for c in d["choices"]], visual_annotations=facts,
+                              source="geometry3k", meta=meta))
     return records
+
+
+def _diagram_forms(path: Path, entry: dict | None, rid: str) -> list[str] | None:
+    """A problem's diagram logic forms: its folder's `logic_form.json`, else the annotation file's entry."""
+    try:
+        if path.exists():
+            return diagram_forms(json.loads(path.read_text(encoding="utf-8")))
+        return diagram_forms(entry) if entry is not None else None
+    except (LogicFormError, json.JSONDecodeError) as e:
+        raise RecordError(rid, "logic_forms", f"{path}: {e}") from None
 
 
 def _parquet_rows(src: str | Path) -> list[tuple[str, dict[str, Any]]]:
