@@ -1,13 +1,11 @@
 """The composite r = α·r_f + β·r_a + γ·r_v + r_p at the released weights, and its adapters."""
 
 import asyncio
-import math
 
 import pytest
 
 from perception_r1.judges.base import Judge, JudgeError
 from perception_r1.rewards import RewardConfig, score_responses
-from perception_r1.rewards import verl as verl_adapter
 from perception_r1.rewards.trl import completion_text, make_reward_funcs
 
 
@@ -124,34 +122,3 @@ def test_trl_adapter_flags():
     assert [f.__name__ for f in funcs] == ["accuracy", "repetition"] and weights == [0.9, 1.0]
     with pytest.raises(ValueError):
         make_reward_funcs(RewardConfig(), None)
-
-
-def test_verl_adapter():
-    verl_adapter.set_judge(ScriptedJudge(JUDGE_VERDICTS))
-    try:
-        out = verl_adapter.compute_score("geo", GOOD, "5", {"visual_annotations": ANN4})
-        assert out["score"] == pytest.approx(1.525) and out["perception"] == 0.75
-        out = verl_adapter.compute_score("geo", BAD, '{"answer": "5", "visual_annotations": []}')
-        assert out["score"] == 0.0 and math.isnan(out["perception"])
-        batch = verl_adapter.compute_score_batch([
-            {"response": GOOD, "ground_truth": {"answer": "5", "visual_annotations": ANN4}, "response_length": 9},
-            {"response": REPEAT, "ground_truth": '{"answer": "7", "visual_annotations": []}'},
-        ])
-        assert batch[0]["overall"] == pytest.approx(1.525)
-        assert batch[1]["overall"] == pytest.approx(0.1 + 0.9 - 2 / 26)
-        many = verl_adapter.compute_score_batched(["geo"] * 2, [GOOD, BAD], ["5", "5"],
-                                                  [{"visual_annotations": ANN4}, None])
-        assert [m["score"] for m in many] == pytest.approx([1.525, 0.0])
-    finally:
-        verl_adapter.set_judge(None)
-
-
-def test_verl_judge_from_environment(monkeypatch):
-    monkeypatch.setenv("PERCEPTION_R1_JUDGE", "symbolic")
-    verl_adapter.set_judge(None)
-    try:
-        out = verl_adapter.compute_score("geo", GOOD, {"answer": "5", "visual_annotations": ANN4})
-        # the symbolic judge reads AB = 3, BC = 4, "right angle at B" (∠ABC = 90°) and AC = 5 from GOOD
-        assert out["perception"] == 1.0 and type(verl_adapter._STATE["judge"]).__name__ == "SymbolicJudge"
-    finally:
-        verl_adapter.set_judge(None)
