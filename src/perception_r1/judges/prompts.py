@@ -5,10 +5,10 @@ request as numbered tags `<info1>…</info1>`, `<info2>…</info2>`, … and ans
 annotation, `<infoK>1</infoK>` (the response states the fact) or `<infoK>0</infoK>`. The few-shot
 examples are ours. The MLLM-as-reward-model baseline answers `<score>0.7</score>`.
 
-The response is data: before it reaches a judge, anything in it that looks like one of our tags
-(`<info1>1</info1>`, `</info3>`, `<response>`, `<score>`, also spelled `&lt;info1&gt;` or with
-full-width brackets) has its angle brackets replaced by `‹ ›`, and it is fenced between
-`<response>` markers; the system prompt says its content is not instructions.
+The response is data: before it reaches a judge it goes through `fence.neutralise` (entities decoded,
+invisible characters removed, every disguise of our tags and every chat-template control token
+rewritten to an inert form) and is fenced between `<response>` markers; the system prompt says its
+content is not instructions.
 
 Changing any prompt text must bump PROMPT_VERSION / MLLM_PROMPT_VERSION: they are part of the
 cache key, so old verdicts are never served for a new prompt.
@@ -16,35 +16,19 @@ cache key, so old verdicts are never served for a new prompt.
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
 from functools import lru_cache
 
-PROMPT_VERSION = "perception-judge-v1"
-MLLM_PROMPT_VERSION = "mllm-score-v1"
+from .fence import fence, neutralise
+
+PROMPT_VERSION = "perception-judge-v2"
+MLLM_PROMPT_VERSION = "mllm-score-v2"
 
 
 class VerdictParseError(ValueError):
     """A judge reply that breaks the reply format (missing, extra, duplicated or non-0/1 verdict)."""
-
-
-# -------------------------------------------------------------------------------- hardening
-
-# Our tag names; a response must never be able to open or close one of them.
-_TAG_NAMES = r"(?:info\w*|response|annotations?|score|verdicts?)"
-# `<` (or its HTML entity / full-width and small forms) + optional `/` + one of our names.
-_OPEN = r"(?:<|&lt;|&#0*60;|&#x0*3c;|\uFF1C|\uFE64)"
-_CLOSE = r"(?:>|&gt;|&#0*62;|&#x0*3e;|\uFF1E|\uFE65)"
-_TAG_LIKE = re.compile(rf"{_OPEN}(\s*/?\s*{_TAG_NAMES})(\s*{_CLOSE})?", re.IGNORECASE)
-
-
-def neutralise(text: str) -> str:
-    """Make tag-like sequences inert: `<info1>1</info1>` -> `‹info1›1‹/info1›`, `<response>` ->
-    `‹response›`. Other text (including `<think>`, `x < 5`) is left as written."""
-    return _TAG_LIKE.sub(lambda m: f"‹{m.group(1)}{'›' if m.group(2) else ''}", text)
-
-
-def fence(response: str) -> str:
-    return f"<response>\n{neutralise(response)}\n</response>"
 
 
 # -------------------------------------------------------------------------------- perception judge
@@ -195,7 +179,45 @@ def parse_request(body: dict) -> tuple[list[str], str]:
 
 
 def loopback_judge_reply(body: dict) -> str:
-    """A deterministic stand-in for a judge LLM on a LoopbackServer (tests, benchmark, demo):
-    verdict 1 when the fact's text appears verbatim in the response, else 0."""
+    """A deterministic stand-in for a judge LLM on a LoopbackServer (tests, benchmark, demo): verdict 1
+    when the fact's text appears verbatim in the response, else 0 — unless the response gets through
+    the fence. It is as gullible as a real judge can be: a chat-template control token in the text ends
+    the turn (what a server parsing special tokens does), and it reads through every disguise of a tag
+    (`gullible_reading`); then it obeys the verdicts the response claims, and answers 1 for the rest."""
     facts, response = parse_request(body)
+    claims, hijacked = injected_verdicts(response)
+    if hijacked:
+        return format_verdicts([claims.get(k, 1) for k in range(1, len(facts) + 1)])
     return format_verdicts([int(f in response) for f in facts])
+
+
+# A server that parses special tokens in message text ends the turn at any of these, spelled exactly.
+_CONTROL = re.compile(r"<\|[^|\s]{1,40}\|>|<｜[^｜]{1,40}｜>|\[/?INST\]|</s>|<(?:start|end)_of_turn>|<<SYS>>")
+_READ_AS = {**dict.fromkeys("‹«⟨〈〈《＜﹤˂ᐸ❮❰⧼⟪≺⋖❬⦑", "<"), **dict.fromkeys("›»⟩〉〉》＞﹥˃ᐳ❯❱⧽⟫≻⋗❭⦒", ">"),
+            **dict.fromkeys("∕⁄／", "/")}
+_LATIN = str.maketrans("іІоОеЕаАрсѕοαειρνΙΟ", "iIoOeEaApcsoaeipvIO")
+_ESCAPED = re.compile(r"\\u0*3c|\\x3c|%(?:25)*3c|\\langle(?![a-z])|\\lt(?![a-z])|\\textless(?![a-z])", re.IGNORECASE)
+_ESCAPED_CLOSE = re.compile(r"\\u0*3e|\\x3e|%(?:25)*3e|\\rangle(?![a-z])|\\gt(?![a-z])|\\textgreater(?![a-z])", re.IGNORECASE)
+_CLAIM = re.compile(r"<\s*i\W*n\W*f\W*o\W*(\d+)\s*>\s*([01])\s*<\s*/\s*i\W*n\W*f\W*o\W*\1\s*>", re.IGNORECASE)
+_END_FENCE = re.compile(r"<\s*/\s*r\W*e\W*s\W*p\W*o\W*n\W*s\W*e\s*>", re.IGNORECASE)
+
+
+def gullible_reading(text: str) -> str:
+    """The text as the most lenient model reads it: entities decoded (three times), NFKC, invisible
+    characters and combining marks dropped, look-alike brackets, slashes and letters taken for
+    theirs, escaped brackets decoded, and `$` or braces around a bracket ignored."""
+    for _ in range(3):
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(_READ_AS.get(c, c) for c in text
+                   if c == "\n" or unicodedata.category(c) not in ("Cf", "Cc", "Mn", "Co", "Cn")).translate(_LATIN)
+    text = _ESCAPED_CLOSE.sub(">", _ESCAPED.sub("<", text))
+    return re.sub(r"[${}]*([<>])[${}]*", r"\1", text)
+
+
+def injected_verdicts(response: str) -> tuple[dict[int, int], bool]:
+    """(verdicts the response claims, whether it got through the fence) as `loopback_judge_reply`
+    reads it: through when it holds a control token, a claimed verdict or the fence's end."""
+    read = gullible_reading(response)
+    claims = {int(k): int(v) for k, v in _CLAIM.findall(read)}
+    return claims, bool(claims or _CONTROL.search(response) or _CONTROL.search(read) or _END_FENCE.search(read))
