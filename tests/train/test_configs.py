@@ -54,6 +54,19 @@ def test_paper_config_is_the_released_run():
     completions = args.per_device_train_batch_size * method.expected_num_processes * args.gradient_accumulation_steps
     assert completions == 128 * 8
     assert args.scale_rewards == "group" and args.use_vllm
+    # the release (EasyR1 fork): its user-turn prompt, dual-clip 3.0, token mean per micro-batch of 8
+    assert method.prompt_preset == "release" and args.delta == 3.0
+    assert args.loss_type == "bnpo" and args.per_device_train_batch_size == 8
+
+
+def test_paper_config_format_rule_is_the_release_rule():
+    from perception_r1.rewards.format import format_reward
+
+    method, _ = parse("grpo", ["--config", str(PAPER), "--use_cpu", "True"])
+    ok = "<think>\nAB = 3\n</think>\n<answer>\nx = \\boxed{3}\n</answer>"
+    assert format_reward(ok, method.format_pattern) == 1.0
+    assert format_reward(ok.replace("{3}", "{}"), method.format_pattern) == 0.0  # the release needs a non-empty box
+    assert format_reward(ok + " ", method.format_pattern) == 0.0
 
 
 @pytest.mark.parametrize("name,changed", [
@@ -78,7 +91,10 @@ def test_paper_dry_run_without_gpu(name, capsys, tmp_path, monkeypatch):
     assert main(["train", "--config", str(CONFIGS / f"{name}.yaml"), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "128 prompts × 8 per optimizer step" in out and "dry run OK" in out
-    assert "KL beta=0.0" in out and "clip=(0.2, 0.3)" in out
+    assert "KL beta=0.0" in out and "clip=(0.2, 0.3)" in out and "dual-clip delta=3.0" in out
+    assert "loss         bnpo: token mean over each micro-batch" in out and "micro-batch 8 completions" in out
+    assert "prompt       release: no system prompt; user turn ends with 'You FIRST think" in out
+    assert "\\\\boxed{.+?}" in out
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (CONFIGS / "accelerate").glob("*.yaml")))

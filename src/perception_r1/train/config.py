@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from perception_r1.data import MAX_PIXELS, MIN_PIXELS
+from perception_r1.data.prompt import DEFAULT_PRESET, PROMPT_PRESETS, prompt_preset
 
 JUDGES = ("symbolic", "openai", "hybrid", "mllm")
 
@@ -39,6 +40,9 @@ class MethodArgs:
     max_samples: int | None = field(default=None, metadata={"help": "use only the first N records"})
     min_pixels: int = field(default=MIN_PIXELS, metadata={"help": "images are resized up to at least this many pixels"})
     max_pixels: int = field(default=MAX_PIXELS, metadata={"help": "images are resized down to at most this many pixels"})
+    prompt_preset: str = field(default=DEFAULT_PRESET, metadata={
+        "help": f"prompt of every record (data.prompt): one of {', '.join(PROMPT_PRESETS)}; 'release' is the "
+                "released run's (no system prompt, the instruction at the end of the user turn)"})
     # The reward (GRPO only). Names carry a `reward_` prefix: `beta` is TRL's KL coefficient.
     reward_alpha: float = field(default=0.1, metadata={"help": "α, weight of the format reward r_f"})
     reward_beta: float = field(default=0.9, metadata={"help": "β, weight of the accuracy reward r_a"})
@@ -49,6 +53,8 @@ class MethodArgs:
     use_accuracy: bool = field(default=True, metadata={"help": "include r_a"})
     use_perception: bool = field(default=True, metadata={"help": "include r_v (needs a judge)"})
     use_repetition: bool = field(default=True, metadata={"help": "include r_p"})
+    format_pattern: str | None = field(default=None, metadata={
+        "help": "regular expression r_f requires of the whole response (re.fullmatch, DOTALL); default rewards.format's"})
     missing_perception: str = field(default="group_mean", metadata={
         "help": "a completion whose r_v is missing while others of its group have one (skipped judgment): "
                 "'group_mean' gives it their mean, 'omit' leaves r_v out of its total (TRL nansum)"})
@@ -83,6 +89,7 @@ class MethodArgs:
             raise ValueError(f"missing_perception must be 'group_mean' or 'omit', got {self.missing_perception!r}")
         if self.judge_on_error not in ("skip", "raise"):
             raise ValueError(f"judge_on_error must be 'skip' or 'raise', got {self.judge_on_error!r}")
+        prompt_preset(self.prompt_preset)
         if not 0 < self.min_pixels <= self.max_pixels:
             raise ValueError(f"need 0 < min_pixels <= max_pixels, got {self.min_pixels}, {self.max_pixels}")
 
@@ -92,7 +99,7 @@ class MethodArgs:
         return RewardConfig(alpha=self.reward_alpha, beta=self.reward_beta, gamma=self.reward_gamma,
                             ngram=self.ngram_size, max_penalty=self.max_penalty, use_format=self.use_format,
                             use_accuracy=self.use_accuracy, use_perception=self.use_perception,
-                            use_repetition=self.use_repetition)
+                            use_repetition=self.use_repetition, format_pattern=self.format_pattern)
 
     def judge_kwargs(self) -> dict[str, Any]:
         """Options for `judges.build_judge`: the named fields that are set, then `judge_options`."""

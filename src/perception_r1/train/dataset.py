@@ -1,6 +1,7 @@
 """Contract records -> the conversational multimodal datasets TRL's trainers take.
 
-GRPO: `prompt` (system prompt + user turn with image placeholders, `data.prompt.build_messages`),
+GRPO: `prompt` (the `data.prompt` preset's messages: user turn with image placeholders, and a system
+prompt or a user-turn instruction),
 `images` (PIL, clamped to [min_pixels, max_pixels] as in the paper's run), and the columns the reward
 reads — `id`, `answer`, `choices`, `visual_annotations` — which TRL hands to every reward function,
 repeated once per generation. SFT: the same prompt and images, with the teacher `cot` as the assistant
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from perception_r1.data import Record, RecordError, load_image, load_records
-from perception_r1.data.prompt import build_messages
+from perception_r1.data.prompt import DEFAULT_PRESET, preset_messages
 
 log = logging.getLogger("perception_r1.train")
 
@@ -46,11 +47,11 @@ def _images(rec: Record, min_pixels: int, max_pixels: int) -> list:
         raise RecordError(rec.id, "images", f"cannot load: {e}") from e
 
 
-def prompt_row(rec: Record, min_pixels: int, max_pixels: int) -> dict[str, Any]:
-    """One GRPO row: prompt messages, images and the reward's columns."""
+def prompt_row(rec: Record, min_pixels: int, max_pixels: int, preset: str = DEFAULT_PRESET) -> dict[str, Any]:
+    """One GRPO row: prompt messages (in the named `data.prompt` preset), images and the reward's columns."""
     return {
         "id": rec.id,
-        "prompt": build_messages(rec.problem, rec.choices, n_images=len(rec.images)),
+        "prompt": preset_messages(rec.problem, rec.choices, n_images=len(rec.images), preset=preset),
         "images": _images(rec, min_pixels, max_pixels),
         "answer": rec.answer,
         "choices": rec.choices,
@@ -58,9 +59,9 @@ def prompt_row(rec: Record, min_pixels: int, max_pixels: int) -> dict[str, Any]:
     }
 
 
-def sft_row(rec: Record, min_pixels: int, max_pixels: int) -> dict[str, Any]:
+def sft_row(rec: Record, min_pixels: int, max_pixels: int, preset: str = DEFAULT_PRESET) -> dict[str, Any]:
     """One SFT row: the GRPO prompt plus the teacher trajectory as the assistant's completion."""
-    row = prompt_row(rec, min_pixels, max_pixels)
+    row = prompt_row(rec, min_pixels, max_pixels, preset)
     row["completion"] = [{"role": "assistant", "content": [{"type": "text", "text": rec.cot}]}]
     return row
 
@@ -78,11 +79,11 @@ def load_records_limited(path: str | Path, max_samples: int | None = None) -> li
     return records[:max_samples] if max_samples else records
 
 
-def grpo_dataset(records: list[Record], min_pixels: int, max_pixels: int):
-    return _to_dataset([prompt_row(r, min_pixels, max_pixels) for r in records])
+def grpo_dataset(records: list[Record], min_pixels: int, max_pixels: int, preset: str = DEFAULT_PRESET):
+    return _to_dataset([prompt_row(r, min_pixels, max_pixels, preset) for r in records])
 
 
-def sft_dataset(records: list[Record], min_pixels: int, max_pixels: int):
+def sft_dataset(records: list[Record], min_pixels: int, max_pixels: int, preset: str = DEFAULT_PRESET):
     """Records without a `cot` cannot teach anything: they are left out, counted and logged."""
     usable = [r for r in records if r.cot and r.cot.strip()]
     skipped = len(records) - len(usable)
@@ -91,4 +92,4 @@ def sft_dataset(records: list[Record], min_pixels: int, max_pixels: int):
                     next(r.id for r in records if not (r.cot and r.cot.strip())))
     if not usable:
         raise ValueError("sft: no record has a `cot` field to train on")
-    return _to_dataset([sft_row(r, min_pixels, max_pixels) for r in usable])
+    return _to_dataset([sft_row(r, min_pixels, max_pixels, preset) for r in usable])

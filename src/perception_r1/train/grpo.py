@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from perception_r1.rewards.format import FORMAT_PATTERN
+
 from .config import MethodArgs, resolve_model, set_threads
 from .dataset import ensure_dataset, grpo_dataset, load_records_limited
 
@@ -41,9 +43,13 @@ class Plan:
             f"rewards      {', '.join(f'{k}×{v:g}' for k, v in w.items())}",
             "judge        " + (f"{method.judge}, on_error={method.judge_on_error}, missing r_v within a group: "
                                 f"{method.missing_perception}" if self.judge is not None else "(none: r_v disabled)"),
+            f"prompt       {prompt_summary(method.prompt_preset)}",
+            f"format       r_f pattern {method.format_pattern or FORMAT_PATTERN!r}",
             f"GRPO         G={args.num_generations}, T={args.temperature}, KL beta={args.beta}, "
-            f"loss={args.loss_type}, scale_rewards={args.scale_rewards}, clip=({args.epsilon}, "
-            f"{args.epsilon_high or args.epsilon})",
+            f"scale_rewards={args.scale_rewards}, clip=({args.epsilon}, {args.epsilon_high or args.epsilon}), "
+            f"dual-clip delta={args.delta}",
+            f"loss         {args.loss_type}: {LOSS_AGGREGATION.get(args.loss_type, 'see TRL GRPOConfig.loss_type')}, "
+            f"micro-batch {args.per_device_train_batch_size} completions",
             f"batch        {self.prompts_per_step:g} prompts × {args.num_generations} per optimizer step "
             f"(steps_per_generation {args.steps_per_generation})",
             f"optimizer    lr {args.learning_rate}, weight decay {args.weight_decay}, warm-up "
@@ -53,6 +59,23 @@ class Plan:
             f"precision    bf16={args.bf16}, gradient checkpointing={args.gradient_checkpointing}",
         ]
         return "\n".join(lines)
+
+
+# How each TRL 1.16 loss_type averages the per-token losses (GRPOTrainer.compute_loss).
+LOSS_AGGREGATION = {
+    "bnpo": "token mean over each micro-batch, divided by the accumulation steps",
+    "dapo": "token mean over the whole generation batch (all processes)",
+    "grpo": "mean over sequences of each sequence's token mean",
+    "dr_grpo": "token sum / (sequences × max_completion_length)",
+}
+
+
+def prompt_summary(preset: str) -> str:
+    from perception_r1.data.prompt import prompt_preset
+
+    p = prompt_preset(preset)
+    where = f"system prompt {p.system_prompt!r}" if p.system_prompt else "no system prompt"
+    return f"{preset}: {where}" + (f"; user turn ends with {p.user_suffix!r}" if p.user_suffix else "")
 
 
 def build_judge(method: MethodArgs):
@@ -85,12 +108,14 @@ def plan(method: MethodArgs, args, *, num_processes: int | None = None, require_
     path = Path(method.dataset)
     if require_data or path.exists() or method.synth_n:
         path = ensure_dataset(path, method.synth_n, method.synth_seed, method.synth_options)
-        train_ds = grpo_dataset(load_records_limited(path, method.max_samples), method.min_pixels, method.max_pixels)
+        train_ds = grpo_dataset(load_records_limited(path, method.max_samples), method.min_pixels, method.max_pixels,
+                                method.prompt_preset)
     else:
         train_ds = None
     eval_ds = None
     if method.eval_dataset:
-        eval_ds = grpo_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels)
+        eval_ds = grpo_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels,
+                               method.prompt_preset)
     judge = build_judge(method)
     funcs, weights = make_reward_funcs(method.reward_config(), judge)
     funcs = [with_missing_policy(f, method.missing_perception) if f.__name__ == "perception" else f for f in funcs]

@@ -18,8 +18,10 @@ log = logging.getLogger("perception_r1.train")
 
 def datasets_for(method: MethodArgs) -> tuple[Any, Any]:
     path = ensure_dataset(method.dataset, method.synth_n, method.synth_seed, method.synth_options)
-    train_ds = sft_dataset(load_records_limited(path, method.max_samples), method.min_pixels, method.max_pixels)
-    eval_ds = (sft_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels)
+    train_ds = sft_dataset(load_records_limited(path, method.max_samples), method.min_pixels, method.max_pixels,
+                           method.prompt_preset)
+    eval_ds = (sft_dataset(load_records_limited(method.eval_dataset), method.min_pixels, method.max_pixels,
+                           method.prompt_preset)
                if method.eval_dataset else None)
     return train_ds, eval_ds
 
