@@ -12,8 +12,8 @@ trains on (Perception-R1, arXiv 2506.07218, §3.2 builds its annotations with a 
 | `Equals(LengthOf(Line(A, E)), LengthOf(Line(B, E)))`, `Equals(Line(A, E), Line(B, E))` | `AE = BE` |
 | `Equals(MeasureOf(Angle(A, B, C)), 40)`, `…(Angle(T, R, S)), 4y-10)` | `m\\angle ABC = 40^\\circ`, `m\\angle TRS = (4y - 10)^\\circ` |
 | `Equals(MeasureOf(Angle(A, F, N)), MeasureOf(angle 2))` | `m\\angle AFN = m\\angle 2` |
-| `Equals(MeasureOf(Arc(B, D)), 10x)` (also `Minor(…)`, `Major(…)`) | `m\\widehat{BD} = (10x)^\\circ` |
-| `Equals(AreaOf(Triangle(A, B, C)), 875)` (also quadrilaterals, kites, …) | `the area of \\triangle ABC = 875` |
+| `Equals(MeasureOf(Arc(B, D)), 10x)` (also `Minor(…)`, `Major(…)`) | `m\\widehat{BD} = 10x` |
+| `Equals(AreaOf(Triangle(A, B, C)), 875)` (also quadrilaterals, kites, …) | `area of \\triangle ABC = 875` |
 | `Perpendicular(Line(P, K), Line(M, P))` | `PK \\perp MP` |
 | `Parallel(Line(A, B), Line(C, D))` | `AB \\parallel CD` |
 | `PointLiesOnCircle(M, Circle(K, radius_7_0))` | `K is the center of the circle` (once per center) |
@@ -163,7 +163,7 @@ def _quantity(term: Term | str) -> tuple[str, str] | None:
     if head == "AreaOf" and len(args) == 1 and not isinstance(args[0], str) and args[0][0] in _AREA_KINDS:
         name = _points(args[0][1:])
         if name and len(name) >= 3:
-            return "area", f"the area of {_AREA_KINDS[args[0][0]]}{name}"
+            return "area", f"area of {_AREA_KINDS[args[0][0]]}{name}"
     return None
 
 
@@ -197,7 +197,7 @@ def _equation(lhs: Term | str, rhs: Term | str) -> tuple[str, str] | tuple[None,
     value = format_value(rhs)
     if value is None:
         return None, "malformed value"
-    return kind, f"{name} = {_degrees(value) if kind in ('angle', 'arc') else value}"
+    return kind, f"{name} = {_degrees(value) if kind == 'angle' else value}"
 
 
 def _atoms(term: Term | str) -> list[str]:
