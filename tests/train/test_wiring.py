@@ -121,5 +121,5 @@ def test_rows_carry_reward_columns_and_clamped_images():
     assert w * h >= 3136 and math.isclose(w / h, 40 / 30, rel_tol=0.05)
     sft = sft_dataset(recs, 3136, 12544)  # "b" has no cot: left out, counted in the log
     assert sft["id"] == ["a"] and sft[0]["completion"][0]["content"][0]["text"].startswith("<think>")
-    with pytest.raises(ValueError, match="no record has a `cot`"):
+    with pytest.raises(ValueError, match="none of the 1 records has a 'cot' field.*perception-r1 annotate"):
         sft_dataset(recs[1:], 3136, 12544)

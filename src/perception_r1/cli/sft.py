@@ -23,12 +23,19 @@ def run(args: argparse.Namespace) -> int:
     if parsed is None:
         return 0 if args.keys else 2
     method, targs = parsed
+    from perception_r1.data import RecordError
+    from perception_r1.train.dataset import NoCotError
+
     if args.dry_run:
         from perception_r1.train.sft import datasets_for
 
         have_data = bool(method.synth_n) or Path(method.dataset).exists()
         if have_data:
-            train_ds, _ = datasets_for(method)
+            try:
+                train_ds, _ = datasets_for(method)
+            except (RecordError, NoCotError) as e:
+                print(f"perception-r1 sft: {method.dataset}: {e}", file=sys.stderr)
+                return 2
         print(f"model        {method.model_name_or_path}")
         print(f"data         {method.dataset}: "
               + (f"{len(train_ds)} examples with a cot" if have_data else "MISSING (not checked)"))
@@ -37,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
         print("dry run OK: config " + ("and data built" if have_data else "built (data not checked)")
               + "; model not loaded")
         return 0
-    from perception_r1.data import RecordError
     from perception_r1.train.sft import train
 
     try:
         train(method, targs, resume=args.resume)
-    except (FileNotFoundError, RecordError) as e:  # missing data or a record that breaks the contract
-        print(f"perception-r1 sft: {e}", file=sys.stderr)
+    except (FileNotFoundError, RecordError, NoCotError) as e:  # missing data, a contract-breaking record, no cot
+        where = f"{method.dataset}: " if isinstance(e, NoCotError) else ""
+        print(f"perception-r1 sft: {where}{e}", file=sys.stderr)
         return 2
     return 0

@@ -83,13 +83,20 @@ def grpo_dataset(records: list[Record], min_pixels: int, max_pixels: int, preset
     return _to_dataset([prompt_row(r, min_pixels, max_pixels, preset) for r in records])
 
 
+class NoCotError(ValueError):
+    """SFT was given data without any reference trajectory (`cot`)."""
+
+
 def sft_dataset(records: list[Record], min_pixels: int, max_pixels: int, preset: str = DEFAULT_PRESET):
-    """Records without a `cot` cannot teach anything: they are left out, counted and logged."""
+    """Records without a `cot` cannot teach anything: they are left out, counted and logged; with none
+    at all, NoCotError says which data carries one."""
     usable = [r for r in records if r.cot and r.cot.strip()]
     skipped = len(records) - len(usable)
     if skipped:
         log.warning("sft: %d of %d records have no `cot` and are left out (first: %r)", skipped, len(records),
                     next(r.id for r in records if not (r.cot and r.cot.strip())))
     if not usable:
-        raise ValueError("sft: no record has a `cot` field to train on")
+        raise NoCotError(f"none of the {len(records)} records has a 'cot' field (the reference trajectory SFT "
+                         "trains on): only `perception-r1 annotate` output (and `perception-r1 synth`) carries one; "
+                         "the release parquet and `perception-r1 convert` output do not (docs/data.md)")
     return _to_dataset([sft_row(r, min_pixels, max_pixels, preset) for r in usable])
