@@ -30,7 +30,7 @@ CASES = [
     ("5", "<answer>\\boxed{[1, 2]}</answer>", "[1, 2]", True),
     ("5", "<answer>\\boxed{[1,2]}</answer>", "[1,2]", False),                        # lists compare as strings
     ("2", "I cannot tell from the image.", None, False),                             # nothing extractable: wrong
-    ("1", "", None, False),
+    ("1", "", "3", False),                                                           # official: "" -> nearest choice (a guess)
     ("3", "<answer>\\boxed{about one}</answer>", None, False),                       # float() fails: no prediction
 ]
 

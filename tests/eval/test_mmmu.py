@@ -64,7 +64,7 @@ def test_mmmu_pro_official_rules(records, qid, response, prediction, correct):
 
 
 def test_mmmu_pro_settings():
-    assert {r.meta["setting"] for r in STD.values()} == {"standard10"}
+    assert {r.meta["setting"] for r in STD.values()} == {"standard (10 options)"}
     vis = VISION["validation_Physics_1"]
     assert vis.meta["setting"] == "vision" and vis.meta["hide_choices"] and len(vis.choices) == 10
 

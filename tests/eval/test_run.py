@@ -84,8 +84,9 @@ def test_llm_extractor_fills_rule_misses(tmp_path):
         assert len(srv.requests) == 6 and srv.requests[0]["temperature"] == 0
     rows = [json.loads(x) for x in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
     assert rows[0]["extracted"] == "B" and rows[0]["extractor"] == "llm" and rows[0]["correct"] is True
-    assert all(r["extracted"] is None and r["correct"] is False for r in rows[1:])
-    assert (s["extracted_by_llm"], s["no_answer"]) == (1, 5)
+    # where the LLM finds none either, the rules' own reading stands (MC: the nearest-choice fallback)
+    assert all(r["extractor"] == "rules" and r["rule"] in ("first_line", "choice_mention", "none") for r in rows[1:])
+    assert s["extracted_by_llm"] == 1
 
 
 def test_llm_extractor_failure_is_counted_not_fatal():

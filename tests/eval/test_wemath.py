@@ -86,4 +86,4 @@ def test_official_letter(text, letter):
 def test_option_string_and_boxed_option_text():
     rec = next(iter(RECORDS.values()))
     assert rec.choices == ["1 cm", "2 cm", "3 cm", "4 cm", "No correct answer"]
-    assert wemath.extract(rec, "<answer>\\boxed{3 cm}</answer>") == "C"
+    assert wemath.extract(rec, "<answer>\\boxed{3 cm}</answer>").answer == "C"

@@ -31,6 +31,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--extractor-url", help="OpenAI-compatible server for LLM answer extraction (e.g. http://localhost:8000/v1)")
     p.add_argument("--extractor-model", help="model name on the extractor server")
     p.add_argument("--extractor-api-key-env", default="OPENAI_API_KEY")
+    p.add_argument("--samples", type=int, default=0, metavar="K",
+                   help="also K sampled responses per item: avg@K (with its spread) and pass@K beside greedy")
+    p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of --samples (default 1.0)")
+    p.add_argument("--llm-scoring", action="store_true",
+                   help="MathVerse: run the official LLM judgement (step 2) on the --extractor-url server")
     p.add_argument("--judge", default="symbolic", help="perception judge: symbolic | openai | hybrid | mllm")
     p.add_argument("--judge-option", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--perception-threshold", type=float, default=1.0,
@@ -61,12 +66,17 @@ def run(args: argparse.Namespace) -> int:
                          min_pixels=args.min_pixels, max_pixels=args.max_pixels,
                          extractor_url=args.extractor_url, extractor_model=args.extractor_model,
                          extractor_api_key_env=args.extractor_api_key_env, judge=args.judge,
-                         judge_options=_options(args.judge_option), perception_threshold=args.perception_threshold)
+                         judge_options=_options(args.judge_option), perception_threshold=args.perception_threshold,
+                         samples=args.samples, temperature=args.temperature, llm_scoring=args.llm_scoring)
         summary = evaluate(cfg)
     except (RecordError, ValueError, FileNotFoundError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"{summary['benchmark']}: accuracy {100 * summary['accuracy']:.2f}% ({summary['correct']}/{summary['total']})")
+    if "sampling" in summary:
+        g = summary["sampling"]
+        print(f"sampling: avg@{g['k']} {100 * g['avg_at_k']:.2f}% ± {100 * g['std']:.2f}, "
+              f"pass@{g['k']} {100 * g['pass_at_k']:.2f}%")
     if "perception" in summary:
         p = summary["perception"]
         print(f"perception: mean {100 * p['mean']:.2f}%, perception_ok {100 * p['ok_rate']:.2f}% ({p['items']} items)")

@@ -1,8 +1,12 @@
-"""Agreement of our scorers with the benchmarks' own published verdicts.
+"""Agreement of our evaluation with the benchmarks' own published verdicts.
 
-Given official model outputs that were scored upstream (MathVista's GPT-4 extractions with
-`true_false`, MMMU-Pro's GPT-4o responses with `if_right`, an MMMU validation prediction file), our
-implementation of each official rule must reproduce the official verdicts item by item.
+Given official model outputs that were scored upstream (MathVista's `output_*.json` with the
+model's full `response`, GPT-4's `extraction` and `true_false`; MMMU-Pro's GPT-4o responses with
+`if_right`; an MMMU validation prediction file), our pipeline must reproduce the official verdicts
+item by item. The full-response checks start where a user starts, from the model's own text:
+`mathvista_full_responses` rules only, or with an LLM extractor (the agreement script serves one on
+loopback that answers what the official GPT-4 step answered); `mmmu_pro_through_eval` runs the
+`eval` command itself. `mathvista_agreement` checks the scorer alone, from the official extractions.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .benchmarks import mathvista
+from .benchmarks import get_benchmark, mathvista
 from .scoring import eval_multi_choice, eval_open, multi_choice_info, parse_multi_choice_response, parse_open_response
 
 
@@ -53,6 +57,88 @@ def mathvista_agreement(output_json: str | Path, data_json: str | Path) -> Agree
             diffs.append(str(pid))
     n = len(outputs)
     return Agreement("MathVista testmini (GPT-4 extractions)", n, agree, ours / n, theirs / n, diffs[:10])
+
+
+def _compare(name: str, ids: list[str], ours: list[bool], theirs: list[bool], note: str = "") -> Agreement:
+    diffs = [i for i, a, b in zip(ids, ours, theirs) if a != b]
+    n = len(ids)
+    return Agreement(name, n, n - len(diffs), sum(ours) / n, sum(theirs) / n, diffs[:10], note=note)
+
+
+def mathvista_full_responses(output_json: str | Path, data_json: str | Path, extractor=None) -> Agreement:
+    """MathVista from the model's full `response`: our extraction (rules, then `extractor` where
+    they give nothing usable) and the official scorer, against the official `true_false`."""
+    from .run import score_responses
+
+    outputs = json.loads(Path(output_json).read_text(encoding="utf-8"))
+    data = {r.id: r for r in mathvista.load(data_json)}
+    pids = [str(p) for p in outputs if "true_false" in outputs[p]]
+    records = [data[p] for p in pids]
+    responses = [outputs[p].get("response") if isinstance(outputs[p].get("response"), str) else "" for p in pids]
+    rows = score_responses(mathvista, records, responses, extractor)
+    by_llm = sum(r["extractor"] == "llm" for r in rows)
+    label = "rules + LLM extractor" if extractor is not None else "rules only"
+    return _compare(f"MathVista testmini {Path(output_json).stem.removeprefix('output_')} full responses, {label}",
+                    pids, [bool(r["correct"]) for r in rows], [bool(outputs[p]["true_false"]) for p in pids],
+                    note=f"{by_llm} answers from the extractor; rules: {_rule_counts(rows)}")
+
+
+def _rule_counts(rows: list[dict]) -> str:
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r["rule"]] = counts.get(r["rule"], 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def official_extraction_handler(output_json: str | Path, data_json: str | Path):
+    """A loopback extractor's handler that answers, for each prompt of `LLMExtractor`, what the
+    official GPT-4 step extracted from that response (looked up by question and response)."""
+    from .extract import EXTRACTION_PROMPT, NO_ANSWER
+
+    outputs = json.loads(Path(output_json).read_text(encoding="utf-8"))
+    data = {r.id: r for r in mathvista.load(data_json)}
+    table = {}
+    for pid, out in outputs.items():
+        response = out.get("response") if isinstance(out.get("response"), str) else ""
+        table[(data[str(pid)].problem.strip(), response.strip())] = str(out.get("extraction") or "")
+
+    prefix = EXTRACTION_PROMPT.split("{question}")[0].replace("{none}", NO_ANSWER)
+
+    def handler(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        item = prompt[len(prefix):] if prompt.startswith(prefix) else ""
+        question, _, rest = item.partition("\nModel response: ")
+        response = rest.rsplit("\nExtracted answer:", 1)[0]
+        answer = table.get((question.strip(), response.strip()))
+        return answer if answer else NO_ANSWER
+
+    return handler
+
+
+def mmmu_pro_through_eval(jsonl: str | Path, workdir: str | Path) -> Agreement:
+    """MMMU-Pro through the `eval` command: the official jsonl is the data (question, options,
+    answer), its `response` column the responses file; our verdicts against `if_right`."""
+    from ..cli.main import main as cli
+
+    rows = [json.loads(line) for line in Path(jsonl).read_text(encoding="utf-8").splitlines() if line.strip()]
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    responses = work / "responses.jsonl"
+    with open(responses, "w", encoding="utf-8") as f:
+        for row in rows:  # official: a non-string response (an API error dict) is parsed as ""
+            text = row["response"] if isinstance(row["response"], str) else ""
+            f.write(json.dumps({"id": row["id"], "response": text}, ensure_ascii=False) + "\n")
+    out = work / "out"
+    code = cli(["eval", "--benchmark", "mmmu_pro", "--data", str(jsonl), "--responses", str(responses),
+                "--out", str(out)])
+    if code != 0:
+        raise RuntimeError(f"eval exited {code} on {jsonl}")
+    results = {r["id"]: r for r in map(json.loads, (out / "results.jsonl").read_text(encoding="utf-8").splitlines())}
+    ids = [str(r["id"]) for r in rows]
+    setting = next(iter(results.values()))["setting"]
+    guessed = sum(bool(r.get("guessed")) for r in results.values())
+    return _compare(f"MMMU-Pro {setting} (GPT-4o CoT) through `eval`", ids, [bool(results[i]["correct"]) for i in ids],
+                    [bool(r["if_right"]) for r in rows], note=f"{guessed} random-letter guesses (official rule)")
 
 
 def mmmu_pro_agreement(jsonl: str | Path, seed: int = 42) -> Agreement:

@@ -1,10 +1,6 @@
-"""Answer extraction: rule-based first, then an optional LLM extractor.
+"""The optional LLM answer extractor (the rules live in `eval.rules`).
 
-Rule-based: the `\\boxed{}` inside `<answer>` (the training format, via
-`rewards.accuracy.extract_answer`: the same extraction the accuracy reward uses); each benchmark
-adds its official quick rules (see `benchmarks/*.extract`).
-
-LLM extractor: for responses where the rules find nothing, a text LLM over the OpenAI protocol is
+For responses where the rules find nothing usable, a text LLM over the OpenAI protocol is
 asked for the final answer with a few-shot prompt in the style of MathVista's `ext_ans.py` /
 MathVerse's extraction step (the official pipelines use GPT-4 for this). Temperature 0, one request
 per item, results cached on disk when a cache is given.
@@ -17,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 
 from ..llm import DiskCache, LLMClient, LLMError, cache_key, run_sync
-from ..rewards.accuracy import extract_answer
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +35,6 @@ Extracted answer: {none}
 Question: {question}
 Model response: {response}
 Extracted answer:"""
-
-
-def boxed_answer(response: str) -> str | None:
-    """The `\\boxed{}` content of `<answer>` (else the last `\\boxed{}`), or None."""
-    return extract_answer(response or "")
 
 
 @dataclass

@@ -28,8 +28,9 @@ def prompt_messages(rec: Record, system_prompt: str | None = SYSTEM_PROMPT) -> l
 
 def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: int = 1024, batch_size: int = 8,
              min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS, *, device: str | None = None,
-             system_prompt: str | None = SYSTEM_PROMPT, progress: bool = True) -> list[str]:
-    """One greedy response per record, in order.
+             system_prompt: str | None = SYSTEM_PROMPT, progress: bool = True, temperature: float = 0.0,
+             n: int = 1) -> list[str]:
+    """`n` responses per record, record-major (greedy when `temperature` is 0, else sampled).
 
     Args:
         model_path: a local model folder (or hub id when online) loadable by AutoModelForImageTextToText.
@@ -38,6 +39,7 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
         batch_size: records per forward pass (left-padded).
         min_pixels, max_pixels: the image clamp (the paper's run: 3136 .. 1806336).
         device: "cpu", "cuda", ...; default: cuda when available.
+        temperature, n: sampling temperature and responses per record (`--samples K`).
     """
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     processor = AutoProcessor.from_pretrained(str(model_path))
@@ -56,7 +58,9 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
         images = [load_image(src, min_pixels, max_pixels) for r in batch for src in r.images]
         inputs = processor(text=texts, images=images or None, return_tensors="pt", padding=True).to(device)
         with torch.inference_mode():
-            ids = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=pad_id)
+            sampling = {"do_sample": True, "temperature": temperature} if temperature > 0 else {"do_sample": False}
+            ids = model.generate(**inputs, max_new_tokens=max_new_tokens, pad_token_id=pad_id,
+                                 num_return_sequences=n, **sampling)
         new = ids[:, inputs["input_ids"].shape[1]:]
         out.extend(processor.batch_decode(new, skip_special_tokens=True))
     return out
@@ -64,7 +68,8 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
 
 def generate_vllm(model_path: str | Path, records: Sequence[Record], max_new_tokens: int = 1024,
                   min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS, *,
-                  system_prompt: str | None = SYSTEM_PROMPT, **llm_kwargs) -> list[str]:
+                  system_prompt: str | None = SYSTEM_PROMPT, temperature: float = 0.0, n: int = 1,
+                  **llm_kwargs) -> list[str]:
     """The same prompts through vLLM (`pip install perception-r1[vllm]`); `llm_kwargs` go to
     `vllm.LLM` (e.g. tensor_parallel_size, gpu_memory_utilization)."""
     try:
@@ -82,5 +87,5 @@ def generate_vllm(model_path: str | Path, records: Sequence[Record], max_new_tok
         if r.images:
             item["multi_modal_data"] = {"image": [load_image(s, min_pixels, max_pixels) for s in r.images]}
         prompts.append(item)
-    results = llm.generate(prompts, SamplingParams(temperature=0.0, max_tokens=max_new_tokens))
-    return [res.outputs[0].text for res in results]
+    results = llm.generate(prompts, SamplingParams(temperature=temperature, n=n, max_tokens=max_new_tokens))
+    return [out.text for res in results for out in res.outputs[:n]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ class EvalConfig:
     judge: str = "symbolic"
     judge_options: dict[str, Any] = field(default_factory=dict)
     perception_threshold: float = 1.0
+    samples: int = 0  # K sampled responses per item (avg@k, pass@k) beside the greedy one
+    temperature: float = 1.0  # sampling temperature of the K samples
+    llm_scoring: bool = False  # MathVerse's official step 2: the extractor LLM judges equivalence
 
 
 def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
@@ -52,6 +55,9 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
     override the ones built from the config (tests inject scripted ones)."""
     if (cfg.model is None) == (cfg.responses is None):
         raise ValueError("give exactly one of model / responses")
+    if cfg.samples < 0 or (cfg.samples and cfg.temperature <= 0):
+        raise ValueError(f"--samples {cfg.samples} --temperature {cfg.temperature}: sampling needs K >= 1 and a "
+                         "temperature above 0")
     bench = get_benchmark(cfg.benchmark)
     records = bench.load(cfg.data)
     if cfg.limit:
@@ -66,14 +72,17 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     responses = _responses(cfg, records, out)
-
-    extracted = [bench.extract(r, resp) for r, resp in zip(records, responses)]
-    llm_used = _llm_extract(cfg, extractor, records, responses, extracted)
-    rows = []
-    for rec, resp, ext, by_llm in zip(records, responses, extracted, llm_used):
-        rows.append({"id": rec.id, "response": resp, "extracted": ext, "extractor": "llm" if by_llm else "rules",
-                     **bench.score(rec, ext, resp)})
+    extractor = extractor if extractor is not None else _build_extractor(cfg)
+    rows = score_responses(bench, records, responses, extractor)
+    if cfg.llm_scoring:
+        _llm_scoring(cfg, bench, records, rows)
     _perception(cfg, judge, records, rows)
+    if cfg.samples:
+        sampled = _samples(cfg, records, out)
+        per_sample = [score_responses(bench, records, [s[j] for s in sampled], extractor)
+                      for j in range(cfg.samples)]
+        for i, row in enumerate(rows):
+            row["samples_correct"] = [bool(ps[i]["correct"]) for ps in per_sample]
 
     with open(out / "results.jsonl", "w", encoding="utf-8") as f:
         for row in rows:
@@ -86,10 +95,13 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
 
 
 def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
+    """The greedy response of every item: from the responses file (rows without `sample`; the first
+    per id), or generated (and kept in DIR/responses.jsonl)."""
     if cfg.responses:
         by_id: dict[str, str] = {}
         for row in read_responses(cfg.responses):
-            by_id.setdefault(row["id"], row["response"])  # several per id: the first is scored
+            if row.get("sample") is None:
+                by_id.setdefault(row["id"], row["response"])  # several per id: the first is scored
         missing = [r.id for r in records if r.id not in by_id]
         if missing:
             raise RecordError(missing[0], "response",
@@ -102,14 +114,7 @@ def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
     todo = [r for r in records if r.id not in done]
     if todo:
         log.info("generating %d responses (%d reused from %s)", len(todo), len(records) - len(todo), cache)
-        if cfg.backend == "vllm":
-            from .generate import generate_vllm
-
-            texts = generate_vllm(cfg.model, todo, cfg.max_new_tokens, cfg.min_pixels, cfg.max_pixels)
-        else:
-            from .generate import generate
-
-            texts = generate(cfg.model, todo, cfg.max_new_tokens, cfg.batch_size, cfg.min_pixels, cfg.max_pixels)
+        texts = _generate(cfg, todo, temperature=0.0, n=1)
         with open(cache, "a", encoding="utf-8") as f:
             for rec, text in zip(todo, texts):
                 done[rec.id] = text
@@ -117,25 +122,88 @@ def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
     return [done[r.id] for r in records]
 
 
-def _llm_extract(cfg, extractor, records, responses, extracted) -> list[bool]:
-    """Fill the rule-based misses with the LLM extractor (if configured); returns which were filled."""
-    used = [False] * len(records)
-    if extractor is None and cfg.extractor_url:
-        from ..llm import LLMClient
-        from .extract import LLMExtractor
+def _samples(cfg: EvalConfig, records: list[Record], out: Path) -> list[list[str]]:
+    """K sampled responses per item: rows with `sample` (0 .. K-1) of the responses file, or
+    generated at `cfg.temperature` and kept in DIR/samples.jsonl (a rerun generates only what is
+    missing)."""
+    k = cfg.samples
+    got: dict[str, dict[int, str]] = {}
+    source = Path(cfg.responses) if cfg.responses else out / "samples.jsonl"
+    if source.exists():
+        for row in read_responses(source):
+            if row.get("sample") is not None:
+                got.setdefault(row["id"], {}).setdefault(int(row["sample"]), row["response"])
+    if cfg.responses:
+        short = [r.id for r in records if len(got.get(r.id, {})) < k or set(range(k)) - set(got[r.id])]
+        if short:
+            raise RecordError(short[0], "sample", f"{cfg.responses}: --samples {k} needs rows with sample 0..{k - 1} "
+                                                  f"for every item; {len(short)} item(s) short")
+    else:
+        todo = [r for r in records if set(range(k)) - set(got.get(r.id, {}))]
+        if todo:
+            log.info("sampling %d x %d responses at temperature %s", len(todo), k, cfg.temperature)
+            texts = _generate(cfg, todo, temperature=cfg.temperature, n=k)
+            with open(source, "a", encoding="utf-8") as f:
+                for i, rec in enumerate(todo):
+                    got[rec.id] = {j: texts[i * k + j] for j in range(k)}
+                    for j in range(k):
+                        f.write(json.dumps({"id": rec.id, "sample": j, "response": texts[i * k + j]},
+                                           ensure_ascii=False) + "\n")
+    return [[got[r.id][j] for j in range(k)] for r in records]
 
-        extractor = LLMExtractor(LLMClient(cfg.extractor_url, cfg.extractor_model or "default",
-                                           api_key_env=cfg.extractor_api_key_env))
-    if extractor is None:
-        return used
-    todo = [i for i, e in enumerate(extracted) if e is None and responses[i].strip()]
-    if not todo:
-        return used
-    answers = extractor.extract([(records[i].problem, responses[i]) for i in todo])
-    for i, ans in zip(todo, answers):
-        if ans is not None:
-            extracted[i], used[i] = ans, True
-    return used
+
+def _generate(cfg: EvalConfig, records: list[Record], *, temperature: float, n: int) -> list[str]:
+    """`n` responses per record (record-major order); greedy at temperature 0."""
+    if cfg.backend == "vllm":
+        from .generate import generate_vllm
+
+        return generate_vllm(cfg.model, records, cfg.max_new_tokens, cfg.min_pixels, cfg.max_pixels,
+                             temperature=temperature, n=n)
+    from .generate import generate
+
+    return generate(cfg.model, records, cfg.max_new_tokens, cfg.batch_size, cfg.min_pixels, cfg.max_pixels,
+                    temperature=temperature, n=n)
+
+
+def _build_extractor(cfg: EvalConfig):
+    if not cfg.extractor_url:
+        return None
+    from ..llm import LLMClient
+    from .extract import LLMExtractor
+
+    return LLMExtractor(LLMClient(cfg.extractor_url, cfg.extractor_model or "default",
+                                  api_key_env=cfg.extractor_api_key_env))
+
+
+def _llm_scoring(cfg: EvalConfig, bench, records: list[Record], rows: list[dict[str, Any]]) -> None:
+    if not hasattr(bench, "llm_rescore"):
+        raise ValueError(f"--llm-scoring: {bench.NAME} has no official LLM scoring step (MathVerse has)")
+    if not cfg.extractor_url:
+        raise ValueError("--llm-scoring needs --extractor-url (the LLM that runs the official judgement)")
+    from ..llm import LLMClient
+
+    client = LLMClient(cfg.extractor_url, cfg.extractor_model or "default", api_key_env=cfg.extractor_api_key_env)
+    unreadable = bench.llm_rescore(client, records, rows)
+    if unreadable:
+        log.warning("llm scoring: %d replies unreadable or failed; those items keep the offline verdict", unreadable)
+
+
+def score_responses(bench, records: list[Record], responses: list[str], extractor=None) -> list[dict[str, Any]]:
+    """One result row per item: the rules' extraction, the LLM extractor's answer wherever the rules
+    gave nothing usable (no answer, or only a fallback guess; boxed or not), the benchmark's verdict."""
+    extracted = [bench.extract(r, resp) for r, resp in zip(records, responses)]
+    answers = [e.answer for e in extracted]
+    by_llm = [False] * len(records)
+    todo = [i for i, e in enumerate(extracted) if not e.usable and responses[i].strip()]
+    if extractor is not None and todo:
+        for i, ans in zip(todo, extractor.extract([(records[i].problem, responses[i]) for i in todo])):
+            if ans is not None:
+                answers[i], by_llm[i] = ans, True
+    rows = []
+    for rec, resp, ext, ans, llm in zip(records, responses, extracted, answers, by_llm):
+        rows.append({"id": rec.id, "response": resp, "extracted": ans, "rule": "llm" if llm else ext.rule,
+                     "extractor": "llm" if llm else "rules", **bench.score(rec, ans, resp)})
+    return rows
 
 
 def _perception(cfg: EvalConfig, judge, records: list[Record], rows: list[dict]) -> None:
@@ -183,11 +251,26 @@ def summarize(bench, rows: list[dict[str, Any]]) -> dict[str, Any]:
     guessed = sum(bool(r.get("guessed")) for r in rows)
     if guessed:
         summary["random_guesses"] = guessed  # official MMMU rule: no option found -> random letter
+    if rows and "samples_correct" in rows[0]:
+        summary["sampling"] = sampling_metrics([r["samples_correct"] for r in rows])
     summary["extracted_by_llm"] = sum(r.get("extractor") == "llm" for r in rows)
+    summary["rules"] = dict(sorted(Counter(r.get("rule", "none") for r in rows).items()))
     summary["no_answer"] = sum(r.get("extracted") is None for r in rows)
     if hasattr(bench, "summarize"):
         summary.update(bench.summarize(rows))
     return summary
+
+
+def sampling_metrics(correct: list[list[bool]]) -> dict[str, Any]:
+    """avg@k (mean accuracy of the k sampled runs; run j = every item's j-th sample), its spread
+    (sample standard deviation over the k runs, and min / max) and pass@k (share of items with at
+    least one correct sample among k)."""
+    k = len(correct[0]) if correct else 0
+    runs = [sum(c[j] for c in correct) / len(correct) for j in range(k)]
+    mean = sum(runs) / k if k else None
+    std = (sum((x - mean) ** 2 for x in runs) / (k - 1)) ** 0.5 if k > 1 else 0.0
+    return {"k": k, "avg_at_k": mean, "std": std, "min": min(runs, default=None), "max": max(runs, default=None),
+            "pass_at_k": sum(any(c) for c in correct) / len(correct) if correct else None}
 
 
 def _pct(x: float | None) -> str:
@@ -196,6 +279,11 @@ def _pct(x: float | None) -> str:
 
 def summary_markdown(s: dict[str, Any]) -> str:
     lines = [f"# {s['benchmark']}", "", f"Accuracy: **{_pct(s['accuracy'])}%** ({s['correct']}/{s['total']})", ""]
+    if "sampling" in s:
+        g = s["sampling"]
+        lines += [f"Sampling (k = {g['k']}): avg@{g['k']} **{_pct(g['avg_at_k'])}%** ± {_pct(g['std'])} "
+                  f"(runs {_pct(g['min'])} – {_pct(g['max'])}), pass@{g['k']} {_pct(g['pass_at_k'])}%; "
+                  f"greedy {_pct(s['accuracy'])}%", ""]
     if "perception" in s:
         p = s["perception"]
         lines += [f"Perception: mean hit ratio {_pct(p['mean'])}%, perception_ok {_pct(p['ok_rate'])}% "

@@ -38,17 +38,23 @@ def multi_choice_info(options: Sequence[str]) -> tuple[dict[str, str], list[str]
     return dict(zip(letters, options)), letters
 
 
-def parse_multi_choice_response(response: str, all_choices: Sequence[str], index2ans: dict[str, str],
-                                rng: random.Random | None = None, *, pro: bool = False) -> tuple[str, bool]:
-    """MMMU's multiple-choice parser. Returns (letter, guessed): `guessed` is True when no option was
-    found and the official rule picked a random letter (`rng`, seeded 42 by default as MMMU does)."""
-    if pro:
-        pos = response.rfind("Answer:")
-        if pos != -1:
-            tail = response[pos + len("Answer:"):].strip()
-            matching = [c for c in all_choices if c in tail]
-            if len(matching) == 1:
-                return matching[0], False
+def answer_tag_option(response: str, all_choices: Sequence[str]) -> str | None:
+    """MMMU-Pro's first rule: the one option letter found after the last "Answer:" (None when
+    there is no "Answer:" or the letters after it are not unique)."""
+    pos = response.rfind("Answer:")
+    if pos == -1:
+        return None
+    tail = response[pos + len("Answer:"):].strip()
+    matching = [c for c in all_choices if c in tail]
+    return matching[0] if len(matching) == 1 else None
+
+
+def official_option(response: str, all_choices: Sequence[str], index2ans: dict[str, str], *,
+                    pro: bool = False) -> str | None:
+    """MMMU's multiple-choice parser (MMMU-Pro's with `pro=True`) without its random guess: the
+    option it finds, or None."""
+    if pro and (tag := answer_tag_option(response, all_choices)) is not None:
+        return tag
     for ch in STRIP_CHARS:
         response = response.strip(ch)
     response = " " + response + " "  # spaces avoid partial matches
@@ -67,16 +73,26 @@ def parse_multi_choice_response(response: str, all_choices: Sequence[str], index
                 candidates.append(idx)
                 index_ans = False
     if not candidates:
-        return (rng or random.Random(42)).choice(list(all_choices)), True
+        return None
     if len(candidates) == 1:
-        return candidates[0], False
+        return candidates[0]
     if index_ans:
         key = (lambda c: f"({c})") if ans_with_brack else (lambda c: f" {c} ")
         starts = [response.rfind(key(c)) for c in candidates]
     else:
         starts = [response.lower().rfind(index2ans[c].lower()) for c in candidates]
     # np.argmax: the first maximum, i.e. the candidate mentioned last
-    return candidates[starts.index(max(starts))], False
+    return candidates[starts.index(max(starts))]
+
+
+def parse_multi_choice_response(response: str, all_choices: Sequence[str], index2ans: dict[str, str],
+                                rng: random.Random | None = None, *, pro: bool = False) -> tuple[str, bool]:
+    """MMMU's multiple-choice parser. Returns (letter, guessed): `guessed` is True when no option was
+    found and the official rule picked a random letter (`rng`, seeded 42 by default as MMMU does)."""
+    found = official_option(response, all_choices, index2ans, pro=pro)
+    if found is not None:
+        return found, False
+    return (rng or random.Random(42)).choice(list(all_choices)), True
 
 
 def check_is_number(string: str) -> bool:

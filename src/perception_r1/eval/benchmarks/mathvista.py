@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from ...data import Record
-from ..extract import boxed_answer
+from .. import rules
+from ..rules import NONE, Extraction
 from ..scoring import edit_distance
 from .io import image_value, read_rows
 
@@ -69,30 +70,34 @@ def _query(row: dict[str, Any], choices: list[str] | None) -> str:
     return text
 
 
-def extract(rec: Record, response: str) -> str | None:
-    """Rule-based extraction: `\\boxed{}` in <answer>, then the official quick rules of
-    `extract_answer.py` (the response is a choice, an integer, a float, or says `The answer is "x".`).
-    None when nothing is found (the LLM extractor may then be tried)."""
-    boxed = boxed_answer(response)
-    if boxed is not None:
-        return boxed
-    text = response.strip()
+def extract(rec: Record, response: str) -> Extraction:
+    """The official quick rules of `extract_answer.py` first (the response is a choice, an integer,
+    a float, or says `The answer is "x".`), then the shared rules (`eval.rules`). A multiple-choice
+    response the rules cannot read yields its first sentence, not confident: the official
+    nearest-choice rule then decides unless the LLM extractor is configured."""
+    text = (response or "").strip()
     if not text:
-        return None
-    if rec.meta["question_type"] == "multi_choice" and rec.choices and text in rec.choices:
-        return text
-    if rec.meta["answer_type"] == "integer":
-        try:
-            return str(int(text))
-        except ValueError:
-            pass
-    if rec.meta["answer_type"] == "float":
-        try:
-            return str(float(text))
-        except ValueError:
-            pass
-    m = re.search(r'The answer is "(.*)"\.', response)
-    return m.group(1) if m else None
+        return NONE
+    m = rec.meta
+    if m["question_type"] == "multi_choice" and rec.choices and text in rec.choices:
+        return Extraction(text, "official_quick")
+    for kind, cast in (("integer", int), ("float", float)):
+        if m["answer_type"] == kind:
+            try:
+                return Extraction(str(cast(text)), "official_quick")
+            except ValueError:
+                pass
+    quoted = re.search(r'The answer is "(.*)"\.', response)
+    if quoted:
+        return Extraction(quoted.group(1), "official_quick")
+    if m["question_type"] == "multi_choice":
+        return rules.extract(response, rec.choices)
+    ext = rules.extract(response, None)
+    if ext.answer is not None and m["answer_type"] in ("integer", "float"):
+        # the official step would hand float() a bare number: "1000\\text{ g}" -> "1000"
+        num = rules.number_of(ext.answer)
+        return Extraction(num, ext.rule, ext.confident) if num is not None else Extraction(ext.answer, ext.rule, False)
+    return ext
 
 
 def get_most_similar(prediction: str, choices: list[str]) -> str:
@@ -118,7 +123,7 @@ def normalize_extracted_answer(extraction: Any, choices: list[str] | None, quest
             return str(int(float(extraction)))
         if answer_type == "float":
             return str(round(float(extraction), int(precision)))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # official: any exception -> None
         return None
     if answer_type == "list":
         return str(extraction)
@@ -126,13 +131,12 @@ def normalize_extracted_answer(extraction: Any, choices: list[str] | None, quest
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
-    """Per-item verdict. No extraction at all is wrong (the official pipeline would map an empty
-    multiple-choice extraction to the nearest — i.e. shortest — choice, a guess we do not credit)."""
+    """Per-item verdict by the official `normalize_extracted_answer` + `safe_equal`. As the official
+    default (`ignore_empty_extractions=False`), a multiple-choice item with no extraction maps to the
+    nearest choice of the empty string; such verdicts are flagged `guessed`."""
     m = rec.meta
-    if extracted is None or not str(extracted).strip():
-        prediction = None
-    else:
-        prediction = normalize_extracted_answer(extracted, rec.choices, m["question_type"], m["answer_type"],
-                                                m["precision"])
-    return {"prediction": prediction, "correct": prediction is not None and prediction == rec.answer,
+    guessed = m["question_type"] == "multi_choice" and (extracted is None or not str(extracted).strip())
+    prediction = normalize_extracted_answer("" if extracted is None else extracted, rec.choices,
+                                            m["question_type"], m["answer_type"], m["precision"])
+    return {"prediction": prediction, "guessed": guessed, "correct": prediction is not None and prediction == rec.answer,
             **{k: m.get(k) for k in CATEGORY_KEYS}}

@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ...data import Record
-from ..extract import boxed_answer
-from ..scoring import eval_multi_choice, eval_open, multi_choice_info, parse_multi_choice_response, parse_open_response
+from .. import rules
+from ..rules import NONE, Extraction
+from ..scoring import (answer_tag_option, eval_multi_choice, eval_open, multi_choice_info, official_option,
+                       parse_multi_choice_response, parse_open_response)
 from .io import image_value, read_rows
 
 NAME = "mmmu"
@@ -91,29 +93,53 @@ def load(path: str | Path) -> list[Record]:
     return records
 
 
-def extract(rec: Record, response: str) -> str | None:
-    """`\\boxed{}` in <answer>; otherwise None, and `score` parses the whole response (official)."""
-    return boxed_answer(response)
+def extract(rec: Record, response: str) -> Extraction:
+    """Multiple choice: `mc_extract` (the official parser's order, `pro=False`); open: the whole
+    response, which `score` parses with the official `parse_open_response`, unless a `\\boxed{}`
+    holds the answer."""
+    if rec.meta["question_type"] == "multiple-choice":
+        return mc_extract(response, rec.choices or [], pro=False)
+    boxed = rules.boxed_answer(response or "")
+    if boxed is not None and rules.normalize_latex(boxed):
+        return Extraction(rules.normalize_latex(boxed), "boxed")
+    return Extraction(response, "official_parser") if (response or "").strip() else NONE
+
+
+def mc_extract(response: str, options: list[str], *, pro: bool) -> Extraction:
+    """The option a response names, in the official parser's order with the shared rules where it
+    would guess: (MMMU-Pro) the unique letter after the last "Answer:"; a `\\boxed{}` that is an
+    option letter or an option's text; the official parser's candidates; the shared rules. None
+    (not confident) when all fail: `score` then makes the official random guess."""
+    text = response or ""
+    index2ans, letters = multi_choice_info(options)
+    if pro and (tag := answer_tag_option(text, letters)) is not None:
+        return Extraction(tag, "answer_tag")
+    boxed = rules.boxed_answer(text)
+    if boxed is not None and (letter := rules.choice_letter(boxed, options)) is not None:
+        return Extraction(letter, "boxed")
+    if (found := official_option(text, letters, index2ans, pro=pro)) is not None:
+        return Extraction(found, "official_parser")
+    ext = rules.extract(text, options)
+    if ext.usable and (letter := rules.choice_letter(ext.answer, options)) is not None:
+        return Extraction(letter, ext.rule)
+    return Extraction(None, "none", confident=False)
 
 
 def choice_letter(text: str, options: list[str], *, pro: bool, rng: random.Random) -> tuple[str, bool]:
-    """A boxed answer that is exactly an option's text maps to its letter (the official parser
-    would need > 5 words to look at option text); otherwise the official parser decides."""
+    """The letter for an extracted answer (a letter, an option's text, or an LLM extractor's reply):
+    the shared rules, then the official parser, which guesses when it finds nothing."""
+    if (letter := rules.choice_letter(text, options)) is not None:
+        return letter, False
     index2ans, letters = multi_choice_info(options)
-    norm = text.strip().casefold()
-    for letter, option in index2ans.items():
-        if norm == option.strip().casefold():
-            return letter, False
     return parse_multi_choice_response(text, letters, index2ans, rng, pro=pro)
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
-    text = extracted if extracted is not None else response
     m = rec.meta
     cats = {k: m.get(k) for k in CATEGORY_KEYS}
     if m["question_type"] == "multiple-choice":
         # Seeded per item so a verdict does not depend on the order items are scored in.
-        pred, guessed = choice_letter(text, rec.choices or [], pro=False, rng=random.Random(f"42:{rec.id}"))
+        pred, guessed = choice_letter(extracted or "", rec.choices or [], pro=False, rng=random.Random(f"42:{rec.id}"))
         return {"prediction": pred, "guessed": guessed, "correct": eval_multi_choice(m["gold"], pred), **cats}
-    preds = parse_open_response(text)
+    preds = parse_open_response(extracted or "")
     return {"prediction": [str(p) for p in preds], "correct": eval_open(m["gold"], preds), **cats}

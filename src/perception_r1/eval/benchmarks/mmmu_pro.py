@@ -8,8 +8,11 @@ Both carry `id`, `answer` (a letter) and `subject`. The two settings are separat
 reported separately (`setting` in each result).
 
 Official rule: MMMU's multiple-choice parser with MMMU-Pro's additions (a unique option letter after
-the last "Answer:", "A." candidates), a random letter when none is found (seeded per item here and
-flagged `guessed`), then exact match with the gold letter.
+the last "Answer:", read before anything else, and "A." candidates), a random letter when none is
+found (seeded per item here and flagged `guessed`), then exact match with the gold letter. Where
+the official parser finds nothing, a `\\boxed{}` option and the shared rules are tried before the
+guess (a documented departure, docs/evaluation.md). Settings: `standard (10 options)`,
+`standard (4 options)`, `vision`.
 """
 
 from __future__ import annotations
@@ -19,13 +22,23 @@ from pathlib import Path
 from typing import Any
 
 from ...data import Record
-from ..extract import boxed_answer
+from ..rules import Extraction
 from .io import image_value, read_rows
-from .mmmu import choice_letter, images_of, parse_options
+from .mmmu import choice_letter, images_of, mc_extract, parse_options
 
 NAME = "mmmu_pro"
 CATEGORY_KEYS = ("setting", "subject")
 VISION_PROMPT = "Answer the multiple-choice question shown in the image (question and options are in the image)."
+
+
+def setting_of(path: str | Path, vision_row: bool) -> str:
+    """The official setting label: `vision`, `standard (10 options)` or `standard (4 options)`, from
+    the row layout and the release folder's name (the 10-option set holds items with fewer options:
+    the label is the set's, not `len(options)`)."""
+    name = " ".join(Path(path).resolve().parts[-2:]).lower()
+    if vision_row or "vision" in name:
+        return "vision"
+    return "standard (4 options)" if "4 options" in name or "4_options" in name else "standard (10 options)"
 
 
 def load(path: str | Path) -> list[Record]:
@@ -34,26 +47,26 @@ def load(path: str | Path) -> list[Record]:
     for row in rows:
         qid = str(row["id"])
         options = parse_options(row.get("options") or "[]", qid)
-        vision = "question" not in row and "image" in row
-        if vision:
+        vision_row = "question" not in row and "image" in row
+        setting = setting_of(path, vision_row)
+        if vision_row:
             img = image_value(row["image"], base)
-            images, problem, setting = ([img] if img else []), VISION_PROMPT, "vision"
+            images, problem = ([img] if img else []), VISION_PROMPT
         else:
             images, problem = images_of(row, base), str(row["question"])
-            setting = f"standard{len(options)}"
         records.append(Record(
             id=qid, images=images, problem=problem, answer=str(row["answer"]), choices=options, source=NAME,
-            meta={"setting": setting, "subject": row.get("subject"), "hide_choices": vision}))
+            meta={"setting": setting, "subject": row.get("subject"), "hide_choices": vision_row}))
     return records
 
 
-def extract(rec: Record, response: str) -> str | None:
-    """`\\boxed{}` in <answer>; otherwise None, and `score` parses the whole response (official)."""
-    return boxed_answer(response)
+def extract(rec: Record, response: str) -> Extraction:
+    """The official order: the unique option after the last "Answer:" first (before any box), then
+    a box, the official parser, the shared rules (`mmmu.mc_extract`)."""
+    return mc_extract(response, rec.choices or [], pro=True)
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
-    text = extracted if extracted is not None else response
-    pred, guessed = choice_letter(text, rec.choices or [], pro=True, rng=random.Random(f"42:{rec.id}"))
+    pred, guessed = choice_letter(extracted or "", rec.choices or [], pro=True, rng=random.Random(f"42:{rec.id}"))
     return {"prediction": pred, "guessed": guessed, "correct": pred == rec.answer,
             **{k: rec.meta.get(k) for k in CATEGORY_KEYS}}

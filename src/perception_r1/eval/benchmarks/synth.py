@@ -11,7 +11,8 @@ from typing import Any
 
 from ...data import Record, load_records
 from ...rewards.accuracy import is_correct
-from ..extract import boxed_answer
+from .. import rules
+from ..rules import Extraction
 
 NAME = "synth"
 CATEGORY_KEYS = ("family",)
@@ -21,8 +22,8 @@ def load(path: str | Path) -> list[Record]:
     return load_records(path)
 
 
-def extract(rec: Record, response: str) -> str | None:
-    return boxed_answer(response)
+def extract(rec: Record, response: str) -> Extraction:
+    return rules.extract(response, rec.choices)
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:

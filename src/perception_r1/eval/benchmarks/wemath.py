@@ -6,7 +6,9 @@ Layout: the release's `testmini.json` (a list; images by `image_path` relative t
 `question`, `option` ("A. …;B. …"), `answer` (a letter), `knowledge concept`.
 
 Official verdict: the text after the last "Answer", stripped of `><:.` characters, must start with
-the gold letter (A–H). We look in `\\boxed{}` of <answer> first, then apply the official rule.
+the gold letter (A–H). Where that rule finds no letter, the shared rules (`eval.rules`) are tried.
+Knowledge-domain accuracies (official `accuracy.py`) when `knowledge_structure_nodes.json` lies
+beside the data file.
 
 Four dimensions, per multi-step group (a k-step problem and its k one-step sub-problems):
   IK  insufficient knowledge     some sub-problem wrong and the multi-step problem wrong
@@ -22,6 +24,7 @@ one-step sub-problems), S2 and S3 (accuracy of the 2- and 3-step problems).
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections import defaultdict
@@ -29,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from ...data import Record
-from ..extract import boxed_answer
+from .. import rules
+from ..rules import Extraction
 from .io import image_value, read_rows
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,7 @@ def parse_option_string(option: str) -> list[str]:
 
 def load(path: str | Path) -> list[Record]:
     rows, base = read_rows(path, split="testmini" if Path(path).is_dir() else None)
+    structure = load_knowledge_structure(path)
     records = []
     for row in rows:
         img = image_value(row.get("image_path") or row.get("image"), base)
@@ -59,7 +64,8 @@ def load(path: str | Path) -> list[Record]:
             id=f"{row['ID']}@{key}", images=[img] if img else [], problem=str(row["question"]),
             answer=str(row["answer"]).strip(), choices=parse_option_string(row.get("option", "")) or None,
             source=NAME,
-            meta={"group": str(row["ID"]), "key": key, "knowledge_concept": row.get("knowledge concept")}))
+            meta={"group": str(row["ID"]), "key": key, "knowledge_concept": row.get("knowledge concept"),
+                  "knowledge_domains": None if structure is None else structure.get(str(row.get("knowledge concept")), [])}))
     return records
 
 
@@ -70,22 +76,24 @@ def official_letter(text: str) -> str | None:
     return tail[0] if tail and tail[0] in "ABCDEFGH" else None
 
 
-def extract(rec: Record, response: str) -> str | None:
-    boxed = boxed_answer(response)
-    if boxed is not None:
-        letter = official_letter(boxed)
-        if letter is None and rec.choices:  # a boxed option text maps to its letter
-            norm = boxed.strip().casefold()
-            letter = next((chr(ord("A") + i) for i, c in enumerate(rec.choices) if c.strip().casefold() == norm), None)
-        if letter is not None:
-            return letter
-    return official_letter(response)
+def extract(rec: Record, response: str) -> Extraction:
+    """The official rule first (the letter after the last "Answer"); where it finds none, the
+    shared rules (a boxed letter or option text, "the answer is (B)", ...), a documented departure."""
+    letter = official_letter(response or "")
+    if letter is not None:
+        return Extraction(letter, "official_parser")
+    ext = rules.extract(response, rec.choices)
+    letter = rules.choice_letter(ext.answer, rec.choices or []) if ext.answer is not None else None
+    return Extraction(letter, ext.rule, ext.confident) if letter is not None else Extraction(None, "none", False)
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
-    letter = official_letter(extracted) if extracted else None
+    letter = None
+    if extracted:
+        letter = official_letter(extracted) or rules.choice_letter(extracted, rec.choices or [])
     return {"prediction": letter, "correct": letter is not None and letter == rec.answer,
-            "group": rec.meta["group"], "key": rec.meta["key"], "knowledge_concept": rec.meta.get("knowledge_concept")}
+            "group": rec.meta["group"], "key": rec.meta["key"], "knowledge_concept": rec.meta.get("knowledge_concept"),
+            "knowledge_domains": rec.meta.get("knowledge_domains")}
 
 
 def four_dimensional(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -137,5 +145,57 @@ def four_dimensional(rows: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def knowledge_domains(rows: list[dict[str, Any]]) -> dict[str, float] | None:
+    """Official `accuracy.py` domain table: the accuracy of every knowledge concept over the
+    one-step sub-problems of complete groups, then per domain (`root2` of the knowledge structure)
+    the mean over its nodes' concept accuracies (a node per concept; concepts without items
+    skipped). None without the knowledge structure file."""
+    if not any(r.get("knowledge_domains") is not None for r in rows):
+        return None
+    complete = _complete_groups(rows)
+    by_concept: dict[str, list[bool]] = defaultdict(list)
+    domains_of: dict[str, list[str]] = {}
+    for r in rows:
+        if r["group"] in complete and not r["key"].endswith("multi"):
+            by_concept[str(r["knowledge_concept"])].append(bool(r["correct"]))
+            domains_of[str(r["knowledge_concept"])] = r.get("knowledge_domains") or []
+    per_domain: dict[str, list[float]] = defaultdict(list)
+    for concept, values in by_concept.items():
+        for domain in domains_of[concept]:
+            per_domain[domain].append(sum(values) / len(values))
+    return {d: sum(v) / len(v) for d, v in sorted(per_domain.items())}
+
+
+def _complete_groups(rows: list[dict[str, Any]]) -> set[str]:
+    keys: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        keys[r["group"]].add(r["key"])
+    out = set()
+    for gid, ks in keys.items():
+        k = 3 if any(key.startswith("3steps") for key in ks) else 2
+        if {f"{k}steps_{i}" for i in range(1, k + 1)} | {f"{k}steps_multi"} <= ks:
+            out.add(gid)
+    return out
+
+
+def load_knowledge_structure(data_path: str | Path) -> dict[str, list[str]] | None:
+    """concept -> the `root2` domain of every knowledge-structure node ending in it (official:
+    `full node`.split('_')[-1]), from a `*knowledge_structure_nodes*.json` beside the data file
+    (the release's `knowledge_structure_nodes.json`); None when there is none."""
+    p = Path(data_path)
+    folder = p if p.is_dir() else p.parent
+    files = sorted(folder.glob("*knowledge_structure_nodes*.json"))
+    if not files:
+        return None
+    out: dict[str, list[str]] = defaultdict(list)
+    for node in json.loads(files[0].read_text(encoding="utf-8")):
+        out[str(node["full node"]).split("_")[-1]].append(str(node["root2"]))
+    return dict(out)
+
+
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"four_dimensional": four_dimensional(rows)}
+    out: dict[str, Any] = {"four_dimensional": four_dimensional(rows)}
+    domains = knowledge_domains(rows)
+    if domains is not None:
+        out["knowledge_domains"] = domains
+    return out
