@@ -71,6 +71,19 @@ class MethodArgs:
     judge_cache: str | None = field(default=None, metadata={"help": "disk cache of judgments (path)"})
     judge_options: dict | str | None = field(default=None, metadata={
         "help": "further keyword options for judges.build_judge (mapping in YAML, JSON on the command line)"})
+    # GRPO options TRL lacks, and LoRA (passed to TRL as peft_config).
+    dynamic_sampling: bool = field(default=False, metadata={
+        "help": "drop the groups whose `dynamic_sampling_key` reward has no variance from the loss (DAPO dynamic "
+                "sampling without refill); logged as dynamic_sampling/dropped_frac"})
+    dynamic_sampling_key: str = field(default="accuracy", metadata={"help": "the reward whose variance decides"})
+    use_peft: bool = field(default=False, metadata={"help": "train a LoRA adapter instead of all weights (peft extra)"})
+    lora_r: int = field(default=16, metadata={"help": "LoRA rank"})
+    lora_alpha: int = field(default=32, metadata={"help": "LoRA scaling alpha"})
+    lora_dropout: float = field(default=0.05, metadata={"help": "LoRA dropout"})
+    lora_target_modules: str = field(default="all-linear", metadata={
+        "help": "modules that get adapters: 'all-linear' or comma-separated names (e.g. q_proj,v_proj)"})
+    load_in_4bit: bool = field(default=False, metadata={
+        "help": "QLoRA: load the base model in 4-bit NF4 (bitsandbytes, CUDA) under the adapter"})
     # Run plumbing.
     samples_every: int = field(default=10, metadata={
         "help": "write a sample of completions with their rewards to OUTPUT_DIR/samples.jsonl every N steps"})

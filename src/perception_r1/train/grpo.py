@@ -57,6 +57,11 @@ class Plan:
             f"generation   max_completion_length {args.max_completion_length}, vLLM "
             f"{args.vllm_mode if args.use_vllm else 'off'}",
             f"precision    bf16={args.bf16}, gradient checkpointing={args.gradient_checkpointing}",
+            "adapter      " + (f"LoRA r={method.lora_r}, alpha={method.lora_alpha}, on {method.lora_target_modules}"
+                                + (", 4-bit base (QLoRA)" if method.load_in_4bit else "") if method.use_peft
+                                else "none (all weights train)"),
+            "dyn-sampling " + (f"drop groups with constant {method.dynamic_sampling_key}" if method.dynamic_sampling
+                                 else "off"),
         ]
         return "\n".join(lines)
 
@@ -126,6 +131,8 @@ def plan(method: MethodArgs, args, *, num_processes: int | None = None, require_
                          f"rewards {[f.__name__ for f in funcs]}")
     recorder = RewardRecorder(args.reward_weights)
     names = [f.__name__ for f in funcs]
+    if method.dynamic_sampling and method.dynamic_sampling_key not in names:
+        raise ValueError(f"dynamic_sampling_key {method.dynamic_sampling_key!r} is not one of the enabled rewards {names}")
     prompts = batch_geometry(args, num_processes or args.world_size)
     return Plan(train_ds, eval_ds, recorder.wrap(funcs), names, judge, recorder, prompts)
 
@@ -134,12 +141,19 @@ def make_trainer(method: MethodArgs, args, p: Plan):
     from trl import GRPOTrainer
 
     from .callbacks import MetricsJsonl, SamplesJsonl
+    from .lora import peft_config, quantized_init_kwargs
 
     out = Path(args.output_dir)
     callbacks = [MetricsJsonl(out / "metrics.jsonl"),
                  SamplesJsonl(out / "samples.jsonl", p.recorder, method.samples_every, method.samples_per_step)]
-    return GRPOTrainer(model=resolve_model(method), reward_funcs=p.reward_funcs, args=args,
-                       train_dataset=p.train_dataset, eval_dataset=p.eval_dataset, callbacks=callbacks)
+    args.model_init_kwargs = quantized_init_kwargs(method, args.model_init_kwargs)
+    kwargs = dict(model=resolve_model(method), reward_funcs=p.reward_funcs, args=args, train_dataset=p.train_dataset,
+                  eval_dataset=p.eval_dataset, callbacks=callbacks, peft_config=peft_config(method))
+    if method.dynamic_sampling:
+        from .dynamic import DynamicSamplingGRPOTrainer
+
+        return DynamicSamplingGRPOTrainer(**kwargs, dynamic_sampling_key=method.dynamic_sampling_key)
+    return GRPOTrainer(**kwargs)
 
 
 def last_checkpoint(output_dir: str | Path) -> str | None:

@@ -31,8 +31,11 @@ def make_trainer(method: MethodArgs, args, train_ds, eval_ds):
 
     from .callbacks import MetricsJsonl
 
+    from .lora import peft_config, quantized_init_kwargs
+
+    args.model_init_kwargs = quantized_init_kwargs(method, args.model_init_kwargs)
     return SFTTrainer(model=resolve_model(method), args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                      callbacks=[MetricsJsonl(Path(args.output_dir) / "metrics.jsonl")])
+                      callbacks=[MetricsJsonl(Path(args.output_dir) / "metrics.jsonl")], peft_config=peft_config(method))
 
 
 def train(method: MethodArgs, args, *, resume: bool = False):
