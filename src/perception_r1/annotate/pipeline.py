@@ -18,13 +18,14 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ..data import MAX_PIXELS, MIN_PIXELS, Record, load_records, write_folder
+from ..data import MAX_PIXELS, MIN_PIXELS, Record, RecordError, load_records, write_folder
 from ..data.prompt import question_text
 from ..llm import LLMClient, LLMError
 from .ask import Asker
 from .distil import distil, image_data_urls, verify
 from .extract import InvalidFacts, normalise_facts, parse_facts
 from .journal import Journal
+from .logic_check import keep_stated, logic_facts
 from .prompts import PROMPT_VERSION, extractor_messages, repair_messages
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class AnnotateConfig:
     min_pixels: int = MIN_PIXELS
     max_pixels: int = MAX_PIXELS
     progress: bool = True
+    keep_facts_in: str | None = None  # "logic-forms": keep the figure's logic-form facts the trajectory states
 
 
 @dataclass
@@ -89,7 +91,13 @@ class Summary:
 
 def load_input(cfg: AnnotateConfig) -> list[Record]:
     records = load_records(cfg.data)
-    return records[:cfg.limit] if cfg.limit is not None else records
+    records = records[:cfg.limit] if cfg.limit is not None else records
+    if cfg.keep_facts_in == "logic-forms":  # refuse before any request is paid for
+        missing = [r.id for r in records if logic_facts(r) is None]
+        if missing:
+            raise RecordError(missing[0], "meta.logic_forms", f"missing ({len(missing)} of {len(records)} records); "
+                              "--keep-facts-in logic-forms needs `perception-r1 convert geometry3k` output")
+    return records
 
 
 class Pipeline:
@@ -172,10 +180,16 @@ class Pipeline:
         bar.update()
         if not facts:
             return None, self._drop(out, "extract", "extractor returned no visual facts", bars=())
+        provenance = {}
+        if self.cfg.keep_facts_in == "logic-forms":
+            provenance = {"extracted": facts, "kept_from": "logic-forms"}
+            facts = keep_stated(cot, logic_facts(record) or [])
+            if not facts:
+                return None, self._drop(out, "extract", "the trajectory states none of the figure's logic-form facts")
         out.kept, out.n_annotations = True, len(facts)
         meta = {**record.meta, "annotate": {"teacher": self.cfg.teacher_model, "extractor": self.cfg.extractor_model,
                                             "prompt_version": PROMPT_VERSION, "samples": out.samples,
-                                            "correct": out.correct, "trajectory": index}}
+                                            "correct": out.correct, "trajectory": index, **provenance}}
         return dataclasses.replace(record, cot=cot, visual_annotations=facts, meta=meta), out
 
     async def _extract(self, record: Record, index: int, cot: str, out: Outcome) -> list[str]:

@@ -41,6 +41,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--min-pixels", type=int, default=MIN_PIXELS)
     p.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--keep-facts-in", choices=["logic-forms"], default=None,
+                   help="'logic-forms': annotations are the figure's logic-form facts (meta.logic_forms, from "
+                        "`convert geometry3k`) that the verified trajectory states; the extracted ones go to "
+                        "meta.annotate.extracted (docs/annotation.md)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,14 +57,20 @@ def run(args: argparse.Namespace) -> int:
         extractor_api_key_env=args.extractor_api_key_env, timeout=args.timeout,
         max_retries=args.max_retries, temperature=args.temperature, max_tokens=args.max_tokens,
         extractor_max_tokens=args.extractor_max_tokens, min_pixels=args.min_pixels, max_pixels=args.max_pixels,
-        progress=not args.no_progress)
-    if args.dry_run:
-        from ..annotate.estimate import dry_run
+        progress=not args.no_progress, keep_facts_in=args.keep_facts_in)
+    from ..data import RecordError
 
-        print(dry_run(cfg))
-        return 0
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    summary = run_annotate(cfg)
+    try:
+        if args.dry_run:
+            from ..annotate.estimate import dry_run
+
+            print(dry_run(cfg))
+            return 0
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        summary = run_annotate(cfg)
+    except RecordError as e:  # e.g. --keep-facts-in logic-forms on data without logic forms
+        print(f"perception-r1 annotate: {e}", file=sys.stderr)
+        return 2
     kept = sum(o.kept for o in summary.outcomes)
     n = len(summary.outcomes)
     print(f"kept {kept}/{n} problems -> {args.out}/data.jsonl; report: {args.out}/report.md", file=sys.stdout)

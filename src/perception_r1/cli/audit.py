@@ -2,6 +2,7 @@
 
     perception-r1 audit OUT --sample 50 --out audit.html     # open in a browser, judge, download verdicts.json
     perception-r1 audit OUT --verdicts verdicts.json         # accuracy with a 95% interval (printed + JSON)
+    perception-r1 audit OUT --against logic-forms            # Geometry3K: precision/recall per problem, no human
 """
 
 from __future__ import annotations
@@ -17,11 +18,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="audit.html", help="HTML page to write (default audit.html)")
     p.add_argument("--verdicts", help="score this verdicts.json instead of writing a page")
     p.add_argument("--json", dest="json_out", help="also write the score as JSON to this file")
+    p.add_argument("--against", choices=["logic-forms"], default=None,
+                   help="score the extracted annotations against each figure's logic forms (meta.logic_forms, "
+                        "from `convert geometry3k`) with the symbolic judge instead of writing a page")
 
 
 def run(args: argparse.Namespace) -> int:
     from ..annotate.audit import score_file, write_audit
 
+    if args.against == "logic-forms":
+        from ..annotate.logic_check import check_records
+        from ..data import load_records
+
+        summary = check_records(load_records(args.data))
+        print(summary)
+        if args.json_out:
+            with open(args.json_out, "w", encoding="utf-8") as f:
+                json.dump(summary.as_dict(), f, indent=2, ensure_ascii=False)
+        return 0 if summary.problems else 1
     if args.verdicts:
         score = score_file(args.verdicts, args.data)
         print(score)
