@@ -1,8 +1,9 @@
 """The path from the released data to a run, as README.md and docs/data.md give it: `convert` of the
 Perception-R1 release parquet (a fixture in its layout: `images`, `problem`, `answer`, `visual_key_info`,
 the columns the release's `verl/utils/dataset.py` reads) into the folder the paper configs name, then
-`validate`, then `train --dry-run` with the paper config; and the SFT baseline on that data, which has no
-`cot`, refusing in one line that says which data it needs."""
+`validate`, then `train --dry-run` with the paper config; the SFT baseline on that data, which has no
+`cot`, refusing in one line that says which data it needs; and Geometry3K + `annotate` (loopback teacher
+and extractor) writing the same folder, which the SFT baseline accepts."""
 
 import os
 import subprocess
@@ -44,3 +45,37 @@ def test_release_parquet_to_paper_config_dry_run(tmp_path):
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith(f"perception-r1 sft: {data}: none of the 4 records has a 'cot' field")
     assert "perception-r1 annotate" in last
+
+
+REAL_G3K = ROOT.parent / "shared" / "data" / "geometry3k_examples"
+GOLD = {"Find y.": "C", "Find \\sin x.": "D"}  # problems 15 and 19
+
+
+def _teacher_and_extractor(body):
+    content = body["messages"][-1]["content"]
+    if isinstance(content, str):  # the extractor
+        return '["AB = 10", "m\\\\angle ABC = 60^\\\\circ"]'
+    text = " ".join(p.get("text", "") for p in content if p["type"] == "text")
+    letter = next(v for k, v in GOLD.items() if k in text)
+    return [f"<think>\nFrom the figure, AB = 10 and m∠ABC = 60°.\n</think>\n<answer>\n\\boxed{{{letter}}}\n</answer>"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REAL_G3K.exists(), reason=f"real Geometry3K examples not found at {REAL_G3K}")
+def test_geometry3k_plus_annotate_feeds_the_sft_baseline(tmp_path):
+    from perception_r1.annotate.converters import from_geometry3k
+    from perception_r1.data import write_folder
+    from perception_r1.llm.loopback import LoopbackServer
+
+    write_folder([r for r in from_geometry3k(REAL_G3K) if r.problem in GOLD], tmp_path / "data" / "geometry3k")
+    data = "data/geometry3k_perception"
+    with LoopbackServer(_teacher_and_extractor) as srv:
+        done = _cli(tmp_path, "annotate", "--data", "data/geometry3k", "--out", data, "--teacher-url", srv.url,
+                    "--teacher-model", "t", "--extractor-url", srv.url, "--extractor-model", "e", "--samples", "1",
+                    "--no-progress")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "kept 2/2 problems" in done.stdout
+    assert _cli(tmp_path, "validate", data).returncode == 0
+    done = _cli(tmp_path, "sft", "--config", str(ROOT / "configs" / "qwen2_5_vl_7b_geo3k_sft.yaml"), "--dry-run")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"{data}: 2 examples with a cot" in done.stdout
