@@ -144,3 +144,20 @@ def test_duplicate_ids_refused(tmp_path):
     resp = _write_jsonl(tmp_path / "r.jsonl", [{"id": "validation_Physics_1", "response": "A"}])
     with pytest.raises(RecordError, match=r"validation_Physics_1.*duplicate"):
         evaluate(EvalConfig("mmmu_pro", str(FIXTURES / "mmmu_pro"), str(tmp_path / "o"), responses=resp))
+
+
+@pytest.mark.slow
+def test_eval_judge_mllm_end_to_end(tmp_path, synth_data):
+    # `perception-r1 eval --judge mllm` against a loopback MLLM that scores every response 0.75;
+    # the score is r_v for each item with an image (annotations are not needed).
+    resp = _synth_responses(tmp_path, "r.jsonl", "<answer>\\boxed{5}</answer>", "<answer>\\boxed{1}</answer>", "x")
+    with LoopbackServer(lambda body: "<score>0.75</score>") as srv:
+        code = main(["eval", "--benchmark", "synth", "--data", synth_data, "--responses", resp,
+                     "--out", str(tmp_path / "out"), "--judge", "mllm", "--judge-option", f"url={srv.url}",
+                     "--judge-option", "model=vl", "--perception-threshold", "0.5"])
+        assert code == 0 and len(srv.requests) == 3
+        assert any(part.get("type") == "image_url" for m in srv.requests[0]["messages"]
+                   for part in (m["content"] if isinstance(m["content"], list) else []))
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary["perception"] == {"items": 3, "mean": 0.75, "ok_rate": 1.0}
+    assert summary["correct"] == 1

@@ -212,10 +212,10 @@ def extract(response: str, choices: Sequence[str] | None = None) -> Extraction:
     mc = bool(choices)
     boxed = boxed_answer(text)
     if boxed is not None and _clean(boxed):
-        return _resolve(_clean(boxed), choices, "boxed")
+        return resolve(_clean(boxed), choices, "boxed")
     phrase = phrase_answer(text)
     if phrase is not None:
-        found = _resolve(phrase, choices, "phrase")
+        found = resolve(phrase, choices, "phrase")
         if found.answer is not None:
             return found
     if mc and (m := list(_OPTION_FIRST_RE.finditer(text))) and ord(m[-1].group(1)) - ord("A") < len(choices):
@@ -238,7 +238,7 @@ def extract(response: str, choices: Sequence[str] | None = None) -> Extraction:
     return Extraction(num, "last_number", confident=False) if num is not None else NONE
 
 
-def _resolve(answer: str, choices: Sequence[str] | None, rule: str) -> Extraction:
+def resolve(answer: str, choices: Sequence[str] | None, rule: str) -> Extraction:
     """A found answer made comparable. Multiple choice: its letter or choice text (confident), else
     the raw text (not confident: the benchmark's nearest-choice rule or the LLM decides). Free-form:
     the text as written (units kept; a benchmark that wants a bare number takes `number_of`), the

@@ -208,14 +208,31 @@ def score_responses(bench, records: list[Record], responses: list[str], extracto
 
 def _perception(cfg: EvalConfig, judge, records: list[Record], rows: list[dict]) -> None:
     """r_v (hit ratio of the annotations the judge finds stated) and perception_ok (r_v >= threshold)
-    for items with `visual_annotations`; other items get neither field."""
-    idx = [i for i, r in enumerate(records) if r.visual_annotations]
-    if not idx:
-        return
+    for items with `visual_annotations`; other items get neither field. A judge that scores whole
+    responses (`returns_scores`, the paper's MLLM-as-reward-model baseline) needs no annotations:
+    its 0-1 score is r_v for every item with an image (None where it gave none)."""
     if judge is None:
+        from ..judges import judge_class
+
+        needs_annotations = not getattr(judge_class(cfg.judge), "returns_scores", False)
+        idx = [i for i, r in enumerate(records) if (r.visual_annotations if needs_annotations else r.images)]
+        if not idx:
+            return
         from ..judges import build_judge
 
         judge = build_judge(cfg.judge, **cfg.judge_options)
+    if getattr(judge, "returns_scores", False):
+        idx = [i for i, r in enumerate(records) if r.images]
+        if not idx:
+            return
+        scores = judge.scores([rows[i]["response"] for i in idx], [records[i].images for i in idx])
+        for i, score in zip(idx, scores):
+            rows[i]["perception"] = score
+            rows[i]["perception_ok"] = None if score is None else score >= cfg.perception_threshold
+        return
+    idx = [i for i, r in enumerate(records) if r.visual_annotations]
+    if not idx:
+        return
     verdicts = judge.judge_batch([(rows[i]["response"], records[i].visual_annotations) for i in idx])
     for i, v in zip(idx, verdicts):
         ratio = perception_reward(v, len(records[i].visual_annotations))

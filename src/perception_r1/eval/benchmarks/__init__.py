@@ -1,7 +1,7 @@
 """One module per benchmark, each with the official layout loader and scoring rules.
 
 A benchmark module provides `NAME`, `CATEGORY_KEYS`, `load(path) -> list[Record]`,
-`extract(record, response) -> str | None` (rule-based) and
+`extract(record, response) -> rules.Extraction` (rule-based: answer, rule, confident) and
 `score(record, extracted, response) -> dict` (with `correct` and the item's categories); optionally
 `summarize(rows) -> dict` for metrics beyond accuracy (WeMath's four dimensions, MMMU's domains).
 """
@@ -19,6 +19,9 @@ BENCHMARKS: dict[str, str] = {
     "mmmu": "mmmu",
     "mmmu_pro": "mmmu_pro",
     "geometry3k": "geometry3k",
+    "mathvision": "mathvision",
+    "mmstar": "mmstar",
+    "emma": "emma",
     "synth": "synth",
 }
 
