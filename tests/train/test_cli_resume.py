@@ -1,6 +1,7 @@
 """The acceptance run (slow): `perception-r1 train --config configs/demo_cpu.yaml --max_steps 4
---save_steps 2`, killed with SIGKILL once checkpoint-2 is written, then rerun with `--resume`: it ends at
-step 4 with checkpoint-4 and metrics.jsonl holds every reward component for steps 1-4, once each.
+--save_steps 2`, killed with SIGKILL once checkpoint-2 is written, then rerun with `--resume`: it loads
+checkpoint-2 without missing keys, ends at step 4 with checkpoint-4, and metrics.jsonl holds every reward
+component for steps 1-4, once each.
 Shrunk for CI: the tiny model, 8 synthetic records generated on first use, 8-token completions."""
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def test_kill_after_checkpoint_2_then_resume(tiny_model, tmp_path):
     done = subprocess.run(_cmd(out, tiny_model, data, "--resume"), env=env, capture_output=True, text=True,
                           timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "missing keys" not in done.stderr and "unexpected keys" not in done.stderr
+    assert "resuming from" in done.stderr and "checkpoint-2" in done.stderr
     assert (out / "checkpoint-4" / "trainer_state.json").exists()
     assert json.loads((out / "checkpoint-4" / "trainer_state.json").read_text())["global_step"] == 4
     rows = [json.loads(ln) for ln in (out / "metrics.jsonl").read_text().splitlines()]

@@ -76,7 +76,8 @@ def test_reward_columns_line_up_and_grpo_changes_weights(tiny_model, digits_data
 def test_resume_restores_step_and_optimizer(tiny_model, digits_data, tmp_path):
     from transformers import TrainerCallback
 
-    from perception_r1.train.grpo import last_checkpoint, make_trainer
+    from perception_r1.train.grpo import make_trainer
+    from perception_r1.train.run import last_checkpoint
 
     out = tmp_path / "out"
     method = _method(tiny_model, digits_data)

@@ -7,17 +7,15 @@ terms with `nansum` and normalises advantages per group (`scale_rewards="group"`
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from perception_r1.rewards.format import FORMAT_PATTERN
 
-from .config import MethodArgs, resolve_model, set_threads
+from .config import MethodArgs, resolve_model
 from .dataset import ensure_dataset, grpo_dataset, load_records_limited
-
-log = logging.getLogger("perception_r1.train")
+from .run import run
 
 
 @dataclass
@@ -141,6 +139,7 @@ def make_trainer(method: MethodArgs, args, p: Plan):
     from trl import GRPOTrainer
 
     from .callbacks import MetricsJsonl, SamplesJsonl
+    from .checkpoint import strict_resume
     from .lora import peft_config, quantized_init_kwargs
 
     out = Path(args.output_dir)
@@ -152,28 +151,14 @@ def make_trainer(method: MethodArgs, args, p: Plan):
     if method.dynamic_sampling:
         from .dynamic import DynamicSamplingGRPOTrainer
 
-        return DynamicSamplingGRPOTrainer(**kwargs, dynamic_sampling_key=method.dynamic_sampling_key)
-    return GRPOTrainer(**kwargs)
-
-
-def last_checkpoint(output_dir: str | Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
-    return get_last_checkpoint(str(output_dir)) if Path(output_dir).is_dir() else None
+        return strict_resume(DynamicSamplingGRPOTrainer)(**kwargs, dynamic_sampling_key=method.dynamic_sampling_key)
+    return strict_resume(GRPOTrainer)(**kwargs)
 
 
 def train(method: MethodArgs, args, *, resume: bool = False) -> Any:
-    """Run GRPO; with `resume`, continue from the newest checkpoint in `output_dir` (model, optimizer,
-    scheduler, RNG and step), or start fresh when there is none."""
-    set_threads(method)
+    """Run GRPO (`run.run`: with `resume`, from the newest checkpoint in `output_dir`)."""
     p = plan(method, args)
-    ckpt = last_checkpoint(args.output_dir) if resume else None
-    if resume and ckpt is None:
-        log.warning("--resume: no checkpoint in %s, starting from step 0", args.output_dir)
-    trainer = make_trainer(method, args, p)
-    result = trainer.train(resume_from_checkpoint=ckpt)
-    trainer.save_model(args.output_dir)
-    return trainer, result
+    return run(method, args, lambda: make_trainer(method, args, p), resume=resume)
 
 
-__all__ = ["Plan", "plan", "make_trainer", "train", "last_checkpoint", "batch_geometry"]
+__all__ = ["Plan", "plan", "make_trainer", "train", "batch_geometry"]

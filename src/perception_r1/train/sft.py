@@ -5,15 +5,12 @@ covers the completion only (TRL's prompt-completion format)."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
-from .config import MethodArgs, resolve_model, set_threads
+from .config import MethodArgs, resolve_model
 from .dataset import ensure_dataset, load_records_limited, sft_dataset
-from .grpo import last_checkpoint
-
-log = logging.getLogger("perception_r1.train")
+from .run import run
 
 
 def datasets_for(method: MethodArgs) -> tuple[Any, Any]:
@@ -30,22 +27,16 @@ def make_trainer(method: MethodArgs, args, train_ds, eval_ds):
     from trl import SFTTrainer
 
     from .callbacks import MetricsJsonl
-
+    from .checkpoint import strict_resume
     from .lora import peft_config, quantized_init_kwargs
 
     args.model_init_kwargs = quantized_init_kwargs(method, args.model_init_kwargs)
-    return SFTTrainer(model=resolve_model(method), args=args, train_dataset=train_ds, eval_dataset=eval_ds,
-                      callbacks=[MetricsJsonl(Path(args.output_dir) / "metrics.jsonl")], peft_config=peft_config(method))
+    return strict_resume(SFTTrainer)(model=resolve_model(method), args=args, train_dataset=train_ds,
+                                     eval_dataset=eval_ds, peft_config=peft_config(method),
+                                     callbacks=[MetricsJsonl(Path(args.output_dir) / "metrics.jsonl")])
 
 
 def train(method: MethodArgs, args, *, resume: bool = False):
-    """Run SFT; `resume` continues from the newest checkpoint in `output_dir` when there is one."""
-    set_threads(method)
+    """Run SFT (`run.run`: with `resume`, from the newest checkpoint in `output_dir`)."""
     train_ds, eval_ds = datasets_for(method)
-    ckpt = last_checkpoint(args.output_dir) if resume else None
-    if resume and ckpt is None:
-        log.warning("--resume: no checkpoint in %s, starting from step 0", args.output_dir)
-    trainer = make_trainer(method, args, train_ds, eval_ds)
-    result = trainer.train(resume_from_checkpoint=ckpt)
-    trainer.save_model(args.output_dir)
-    return trainer, result
+    return run(method, args, lambda: make_trainer(method, args, train_ds, eval_ds), resume=resume)

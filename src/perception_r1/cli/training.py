@@ -1,0 +1,86 @@
+"""What `train` and `sft` share: their flags, config parsing, the dry-run sandbox and the run-and-report
+step (a user's mistake ends in one line and exit 2, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+PROG = {"grpo": "train", "sft": "sft"}
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="YAML file with MethodArgs and TRL config keys (see configs/)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the newest checkpoint-N in output_dir (model, optimizer, scheduler, RNG, "
+                        "step); a checkpoint that does not match the model is an error")
+    p.add_argument("--dry-run", action="store_true",
+                   help="build and check everything but the model (config, data, judge, rewards) and write no "
+                        "file; no GPU needed")
+    p.add_argument("--keys", action="store_true", help="list every --key the config and command line accept")
+    p.epilog = "Any config key can follow as --key value (ours and TRL's); --keys lists them. See docs/training.md."
+
+
+def trl_argv(args: argparse.Namespace) -> list[str]:
+    """Arguments for TrlParser; a dry run forces `use_cpu` so a bf16 GPU config validates on a laptop."""
+    argv = (["--config", args.config] if args.config else []) + list(getattr(args, "extra", []))
+    return argv + (["--use_cpu", "True"] if args.dry_run else [])
+
+
+def parse_or_report(kind: str, args: argparse.Namespace):
+    """(MethodArgs, TRL config), or None after printing the keys (--keys) or a one-line error."""
+    from perception_r1.train.config import parse, parser_for
+
+    if args.keys:
+        parser_for(kind).print_help()
+        return None
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return parse(kind, trl_argv(args))
+    except (ValueError, TypeError, FileNotFoundError) as e:
+        print(f"perception-r1 {PROG[kind]}: {e}", file=sys.stderr)
+        return None
+
+
+@contextmanager
+def sandbox(method: Any) -> Iterator[Any]:
+    """`method` as a dry run uses it, writing nothing: first-use synthetic data is generated (and so
+    checked) in a temporary folder that is deleted afterwards, and the judge's cache stays in memory."""
+    with tempfile.TemporaryDirectory(prefix="perception-r1-dry-run-") as tmp:
+        changes: dict[str, Any] = {"judge_cache": None}
+        if method.synth_n and not Path(method.dataset).exists():
+            changes["dataset"] = str(Path(tmp) / "synth")
+        yield dataclasses.replace(method, **changes)
+
+
+def run_command(kind: str, args: argparse.Namespace, dry_run: Callable[[Any, Any, Any], None],
+                train: Callable[..., Any]) -> int:
+    """Parse, then either `dry_run(method, sandboxed_method, targs)` or `train(method, targs, resume=…)`.
+    Missing data, a record that breaks the contract, SFT data without a `cot`, and a checkpoint that does
+    not match the model end in one line naming it and exit 2."""
+    parsed = parse_or_report(kind, args)
+    if parsed is None:
+        return 0 if args.keys else 2
+    method, targs = parsed
+    from perception_r1.data import RecordError
+    from perception_r1.train.checkpoint import CheckpointMismatch
+    from perception_r1.train.dataset import NoCotError
+
+    try:
+        if args.dry_run:
+            with sandbox(method) as checked:
+                dry_run(method, checked, targs)
+        else:
+            train(method, targs, resume=args.resume)
+    except (FileNotFoundError, RecordError, NoCotError, CheckpointMismatch) as e:
+        where = f"{method.dataset}: " if isinstance(e, NoCotError) else ""
+        print(f"perception-r1 {PROG[kind]}: {where}{e}", file=sys.stderr)
+        return 2
+    return 0
