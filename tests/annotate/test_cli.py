@@ -63,7 +63,7 @@ def test_kill_9_then_rerun_keeps_the_right_problems_and_repeats_no_answered_requ
         before = _answered(out)
         assert 5 <= len(before) < 15
         mark = len(srv.requests)
-        rerun = subprocess.run(_args(dataset, out, srv.url, "--concurrency", "2"), env=_env(),
+        rerun = subprocess.run(_args(dataset, out, srv.url, "--concurrency", "2", "--resume"), env=_env(),
                                capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 0, rerun.stderr
         resent = [fingerprint(b["messages"]) for b in srv.requests[mark:]]
@@ -113,5 +113,5 @@ def test_faults_through_the_command_are_retried_repaired_or_dropped_and_reported
     dropped = {json.loads(x)["id"]: json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()}
     assert "invalid after repair" in dropped["p2"]["reason"]
     report = (out / "report.md").read_text()
-    assert "HTTP 500: 1" in report and "HTTP 429: 1" in report and "ReadTimeout: 1" in report
+    assert "HTTP 500: 1" in report and "HTTP 429: 1" in report and "timeout (request over 0.7 s): 1" in report
     assert "invalid JSON: 3; repaired by the retry: 1" in report

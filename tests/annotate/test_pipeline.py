@@ -31,7 +31,7 @@ def test_keeps_exactly_the_correct_problems_and_reruns_send_nothing(dataset, tmp
     with LoopbackServer(both) as srv:
         run_annotate(_cfg(dataset, out, srv.url))
         first = len(srv.requests)
-        summary = run_annotate(_cfg(dataset, out, srv.url))
+        summary = run_annotate(_cfg(dataset, out, srv.url, resume=True))
         assert len(srv.requests) == first  # everything answered comes from the journal
     assert first == 9 + len(KEPT)  # one n=2 teacher request per problem, one extraction per kept problem
     assert summary.stages["distil"]["reused"] == 9 and summary.stages["distil"]["sent"] == 0
@@ -89,7 +89,7 @@ def test_faults_are_retried_repaired_or_dropped_and_counted(dataset, tmp_path):
     errors = {**summary.client_stats["teacher"]["errors"]}
     for k, v in summary.client_stats["extractor"]["errors"].items():
         errors[k] = errors.get(k, 0) + v
-    assert errors["HTTP 500"] == 1 and errors["HTTP 429"] == 1 and errors["ReadTimeout"] == 1
+    assert errors["HTTP 500"] == 1 and errors["HTTP 429"] == 1 and errors["timeout (request over 0.5 s)"] == 1
     assert sum(errors.values()) == 5
     report = (out / "report.md").read_text()
     assert "HTTP 429: 1" in report and "invalid JSON: 3; repaired by the retry: 1" in report
@@ -97,14 +97,17 @@ def test_faults_are_retried_repaired_or_dropped_and_counted(dataset, tmp_path):
 
 def test_request_that_fails_for_good_is_dropped_and_retried_on_rerun(dataset, tmp_path):
     out = tmp_path / "out"
-    down = lambda i, b: "500" if "figure 4." in json.dumps(b) and not is_extractor(b) else None  # noqa: E731
+    broken = [True]
+    down = lambda i, b: "500" if broken[0] and "figure 4." in json.dumps(b) and not is_extractor(b) else None  # noqa: E731
+    # One server (one URL) throughout: replies are keyed by the server, so another one would be asked anew.
     with LoopbackServer(both, faults=down) as srv:
         run_annotate(_cfg(dataset, out, srv.url, max_retries=1))
-    assert _dropped(out)["p4"]["retryable"] is True
-    assert "teacher request failed" in _dropped(out)["p4"]["reason"]
-    with LoopbackServer(both) as srv:
-        run_annotate(_cfg(dataset, out, srv.url))
-        assert len(srv.requests) == 2  # p4's distillation and extraction, nothing else
+        assert _dropped(out)["p4"]["retryable"] is True
+        assert "teacher request failed" in _dropped(out)["p4"]["reason"]
+        broken[0] = False
+        mark = len(srv.requests)
+        run_annotate(_cfg(dataset, out, srv.url, resume=True))
+        assert len(srv.requests) - mark == 2  # p4's distillation and extraction, nothing else
     assert sorted(r.id for r in load_records(out)) == sorted(KEPT)
 
 

@@ -55,8 +55,8 @@ def test_datasets_folder_round_trip(tmp_path: Path, records):
 
 def test_datasets_folder_with_single_image_column(tmp_path: Path, records):
     datasets = pytest.importorskip("datasets")
-    rows = [{"id": r.id, "image": {"bytes": r.images[0], "path": None}, "problem": r.problem, "answer": r.answer}
-            for r in records]
+    rows = [{"id": r.id, "image": {"bytes": r.images[0], "path": None}, "problem": r.problem, "answer": r.answer,
+             "choices": r.choices} for r in records]
     datasets.Dataset.from_list(rows).cast_column("image", datasets.Image()).save_to_disk(str(tmp_path / "ds"))
     loaded = load_records(tmp_path / "ds")
     assert [r.images for r in loaded] == [r.images for r in records]

@@ -35,14 +35,15 @@ class Asker:
         self.params = params  # temperature, max_tokens … sent with every request of the stage
         self.counters = StageCounters()
 
-    def key(self, record_id: str, sample: str | int, messages_fingerprint: str) -> str:
-        return request_key(self.stage, record_id, sample, self.prompt_version, self.client.model, messages_fingerprint)
+    def key(self, record_id: str, sample: str | int, messages_fingerprint: str, n: int = 1) -> str:
+        return request_key(self.stage, record_id, sample, self.prompt_version, self.client.model, messages_fingerprint,
+                           server=self.client.base_url, params={**self.params, "n": n})
 
     async def ask(self, record_id: str, sample: str | int, messages: list[dict[str, Any]], n: int = 1,
                   note: str | None = None) -> Entry:
         """The reply to this request, from the journal if it was answered before; raises LLMError."""
         fp = fingerprint(messages)
-        key = self.key(record_id, sample, fp)
+        key = self.key(record_id, sample, fp, n)
         hit = self.journal.answered(key)
         if hit is not None:
             self.counters.reused += 1

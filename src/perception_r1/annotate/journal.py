@@ -3,8 +3,11 @@
 A request is written (`pending`) before it is sent and its reply (`answered`) before the pipeline uses
 it, each in its own committed transaction, so a crash or `kill -9` loses at most the requests that were
 in flight. A rerun looks every request up by its deterministic key first: an answered request is never
-sent twice. Request bodies are stored with image data replaced by a hash; API keys never enter it (they
-live only in the client's HTTP headers).
+sent twice. Request bodies are stored with image data replaced by a hash. API keys live only in the
+clients' HTTP headers, and every text stored (request, reply, error, note) passes through the clients'
+`redact` first, so a server that echoes a key (a 401 body quoting the Authorization header) cannot put it
+here. A key covers the server and every sampling parameter, so a reply is never reused for a request
+that differs in any of them.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ..llm import cache_key
 
@@ -55,10 +58,12 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 
 def request_key(stage: str, record_id: str, sample: str | int, prompt_version: str, model: str,
-                messages_fingerprint: str) -> str:
-    """Deterministic key of one request: (stage, record, sample index, prompt version, model) plus the
-    `fingerprint` of its messages, so changed input data is never answered from a stale reply."""
-    return cache_key(stage, record_id, str(sample), prompt_version, model, messages_fingerprint)
+                messages_fingerprint: str, server: str = "", params: dict[str, Any] | None = None) -> str:
+    """Deterministic key of one request: (stage, record, sample index, prompt version, model, server,
+    sampling parameters) plus the `fingerprint` of its messages, so changed input data, another server
+    or another temperature / max_tokens / n is never answered from a stale reply."""
+    return cache_key(stage, record_id, str(sample), prompt_version, model, messages_fingerprint, server,
+                     params or {})
 
 
 def fingerprint(messages: list[dict[str, Any]]) -> str:
@@ -86,8 +91,9 @@ class Entry:
 class Journal:
     """SQLite journal of requests and replies (one file, WAL mode, a commit per write)."""
 
-    def __init__(self, out: str | Path):
+    def __init__(self, out: str | Path, redact: Callable[[str], str] = lambda text: text):
         self.path = Path(out) / JOURNAL_NAME
+        self.redact = redact
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -118,21 +124,21 @@ class Journal:
             " status, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)"
             " ON CONFLICT(key) DO UPDATE SET status = 'pending', error = NULL, sent_at = excluded.sent_at",
             (key, stage, record_id, str(sample), prompt_version, model, messages_fingerprint,
-             redacted_json(body), time.time()))
+             self.redact(redacted_json(body)), time.time()))
 
     def answer(self, key: str, texts: list[str], usage: dict[str, Any], attempts: int, note: str | None = None) -> None:
         """Store a reply; called before the reply is used."""
         self._exec("UPDATE requests SET status = 'answered', reply = ?, prompt_tokens = ?, completion_tokens = ?,"
                    " attempts = ?, note = ?, answered_at = ? WHERE key = ?",
-                   (json.dumps(texts, ensure_ascii=False), int(usage.get("prompt_tokens") or 0),
-                    int(usage.get("completion_tokens") or 0), attempts, note, time.time(), key))
+                   (self.redact(json.dumps(texts, ensure_ascii=False)), int(usage.get("prompt_tokens") or 0),
+                    int(usage.get("completion_tokens") or 0), attempts, note and self.redact(note), time.time(), key))
 
     def add_note(self, key: str, note: str) -> None:
-        self._exec("UPDATE requests SET note = ? WHERE key = ?", (note, key))
+        self._exec("UPDATE requests SET note = ? WHERE key = ?", (self.redact(note), key))
 
     def fail(self, key: str, error: str) -> None:
         """Mark a request that failed for good in this run (a rerun tries it again)."""
-        self._exec("UPDATE requests SET status = 'failed', error = ? WHERE key = ?", (error[:500], key))
+        self._exec("UPDATE requests SET status = 'failed', error = ? WHERE key = ?", (self.redact(error)[:500], key))
 
     def get_meta(self, name: str) -> str | None:
         rows = self._exec("SELECT value FROM meta WHERE name = ?", (name,))

@@ -19,12 +19,14 @@ from typing import Any
 from tqdm import tqdm
 
 from ..data import MAX_PIXELS, MIN_PIXELS, Record, RecordError, load_records, write_folder
+from ..data.images import open_image
+from ..data.loaders import dataset_root
 from ..data.prompt import question_text
 from ..llm import LLMClient, LLMError
 from .ask import Asker
 from .distil import distil, image_data_urls, verify
 from .extract import InvalidFacts, normalise_facts, parse_facts
-from .journal import Journal
+from .journal import JOURNAL_NAME, Journal
 from .logic_check import keep_stated, logic_facts
 from .prompts import PROMPT_VERSION, extractor_messages, repair_messages
 
@@ -56,6 +58,8 @@ class AnnotateConfig:
     max_pixels: int = MAX_PIXELS
     progress: bool = True
     keep_facts_in: str | None = None  # "logic-forms": keep the figure's logic-form facts the trajectory states
+    resume: bool = False  # continue the run in `out` (its journal answers what was paid for)
+    overwrite: bool = False  # replace the outputs in `out` (the journal is still reused: it is keyed by content)
 
 
 @dataclass
@@ -90,6 +94,13 @@ class Summary:
 
 
 def load_input(cfg: AnnotateConfig) -> list[Record]:
+    """The records to annotate, every input problem found before the first request: the contract
+    (`load_records`: fields, duplicate ids, image files inside the dataset folder) and every image
+    decoded, each failure a RecordError naming the record and field."""
+    if cfg.samples < 1:
+        raise ValueError(f"--samples must be >= 1, got {cfg.samples}")
+    if cfg.limit is not None and cfg.limit < 1:
+        raise ValueError(f"--limit must be >= 1, got {cfg.limit}")
     records = load_records(cfg.data)
     records = records[:cfg.limit] if cfg.limit is not None else records
     if cfg.keep_facts_in == "logic-forms":  # refuse before any request is paid for
@@ -97,7 +108,27 @@ def load_input(cfg: AnnotateConfig) -> list[Record]:
         if missing:
             raise RecordError(missing[0], "meta.logic_forms", f"missing ({len(missing)} of {len(records)} records); "
                               "--keep-facts-in logic-forms needs `perception-r1 convert geometry3k` output")
+    for rec in records:
+        for k, img in enumerate(rec.images):
+            try:
+                open_image(img)
+            except Exception as e:  # noqa: BLE001 — Pillow raises many types; all mean "does not decode"
+                raise RecordError(rec.id, f"images[{k}]", f"does not decode: {type(e).__name__}: {e}") from None
     return records
+
+
+def check_output(cfg: AnnotateConfig) -> None:
+    """Refuse an output folder that is the input's (or holds it), or that holds a previous run unless
+    `resume` or `overwrite` says what to do with it."""
+    out, root = Path(cfg.out).resolve(), dataset_root(cfg.data).resolve()
+    if root == out or root.is_relative_to(out):
+        raise ValueError(f"--out {cfg.out} would overwrite the input {cfg.data}; choose another folder")
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {cfg.out} is a file, not a folder")
+    previous = [n for n in ("data.jsonl", JOURNAL_NAME) if (out / n).exists()]
+    if previous and not (cfg.resume or cfg.overwrite):
+        raise ValueError(f"--out {cfg.out} holds a previous run ({', '.join(previous)}): --resume continues it, "
+                         "--overwrite replaces its outputs")
 
 
 class Pipeline:
@@ -113,6 +144,8 @@ class Pipeline:
         self.teacher = LLMClient(cfg.teacher_url, cfg.teacher_model, api_key_env=cfg.api_key_env, **common)
         self.extractor = LLMClient(cfg.extractor_url, cfg.extractor_model,
                                    api_key_env=cfg.extractor_api_key_env or cfg.api_key_env, **common)
+        # Either server may echo either key (one key for both is common): the journal redacts both.
+        journal.redact = lambda text: self.extractor.redact(self.teacher.redact(text))
         self.distil = Asker(self.teacher, journal, "distil", PROMPT_VERSION,
                             temperature=cfg.temperature, max_tokens=cfg.max_tokens)
         self.extract = Asker(self.extractor, journal, "extract", PROMPT_VERSION,
@@ -213,8 +246,8 @@ class Pipeline:
     def _drop(self, out: Outcome, stage: str, reason: str, bars: tuple[str, ...] = ()) -> Outcome:
         for name in bars:
             self.bars[name].update()
-        out.stage, out.reason = stage, reason
-        log.info("dropped %s at %s: %s", out.id, stage, reason)
+        out.stage, out.reason = stage, self.journal.redact(reason)
+        log.info("dropped %s at %s: %s", out.id, stage, out.reason)
         return out
 
 
@@ -222,6 +255,7 @@ def run_annotate(cfg: AnnotateConfig) -> Summary:
     """Run (or resume) the pipeline and write `data.jsonl` + images, `dropped.jsonl` and `report.md`."""
     from .report import write_report
 
+    check_output(cfg)
     records = load_input(cfg)
     import math_verify  # noqa: F401 — pay its ~1-2 s import before the first verification, not inside the event loop
     out = Path(cfg.out)

@@ -5,7 +5,9 @@ Example:
         --teacher-url https://api.example.com/v1 --teacher-model gemini-2.5-pro \\
         --extractor-url http://localhost:8000/v1 --extractor-model Qwen/Qwen2.5-32B-Instruct --samples 4
 
-Rerun the same command after an interruption: answered requests come from `OUT/journal.sqlite`.
+Rerun the same command with `--resume` after an interruption: answered requests come from
+`OUT/journal.sqlite`. An OUT that holds a previous run is refused without `--resume` or `--overwrite`, and
+an OUT that is the input's folder always.
 """
 
 from __future__ import annotations
@@ -45,6 +47,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="'logic-forms': annotations are the figure's logic-form facts (meta.logic_forms, from "
                         "`convert geometry3k`) that the verified trajectory states; the extracted ones go to "
                         "meta.annotate.extracted (docs/annotation.md)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out (nothing answered is paid twice)")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace the outputs of a previous run in --out (its journal is still reused)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,20 +62,17 @@ def run(args: argparse.Namespace) -> int:
         extractor_api_key_env=args.extractor_api_key_env, timeout=args.timeout,
         max_retries=args.max_retries, temperature=args.temperature, max_tokens=args.max_tokens,
         extractor_max_tokens=args.extractor_max_tokens, min_pixels=args.min_pixels, max_pixels=args.max_pixels,
-        progress=not args.no_progress, keep_facts_in=args.keep_facts_in)
-    from ..data import RecordError
+        progress=not args.no_progress, keep_facts_in=args.keep_facts_in, resume=args.resume,
+        overwrite=args.overwrite)
+    # A bad input (a record, --keep-facts-in logic-forms on data without logic forms, an output that holds
+    # a previous run) raises before any request; cli.errors turns it into one line and exit 2.
+    if args.dry_run:
+        from ..annotate.estimate import dry_run
 
-    try:
-        if args.dry_run:
-            from ..annotate.estimate import dry_run
-
-            print(dry_run(cfg))
-            return 0
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        summary = run_annotate(cfg)
-    except RecordError as e:  # e.g. --keep-facts-in logic-forms on data without logic forms
-        print(f"perception-r1 annotate: {e}", file=sys.stderr)
-        return 2
+        print(dry_run(cfg))
+        return 0
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    summary = run_annotate(cfg)
     kept = sum(o.kept for o in summary.outcomes)
     n = len(summary.outcomes)
     print(f"kept {kept}/{n} problems -> {args.out}/data.jsonl; report: {args.out}/report.md", file=sys.stdout)

@@ -1,7 +1,7 @@
 """`perception-r1`: one command, sub-commands imported lazily so light commands never import torch.
 
 Each sub-command lives in `perception_r1.cli.<module>` and defines `add_arguments(parser)` and
-`run(args) -> int`.
+`run(args) -> int`; `cli.errors.run_command` turns whatever it raises into one line and an exit code.
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     if getattr(mod, "ACCEPTS_EXTRA_ARGS", False):
         args.extra = rest
-    return int(mod.run(args) or 0)
+    from .errors import run_command
+
+    return run_command(args.command, lambda: mod.run(args))
 
 
 if __name__ == "__main__":

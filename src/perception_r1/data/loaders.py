@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .schema import Record, RecordError
+from .schema import Record, RecordError, check_row
 
 
 def detect_layout(path: str | Path) -> str:
@@ -28,6 +28,27 @@ def detect_layout(path: str | Path) -> str:
     raise FileNotFoundError(f"{p}: not a dataset (expected data.jsonl, *.parquet or a datasets folder)")
 
 
+def dataset_root(path: str | Path) -> Path:
+    """The folder a dataset's image paths must stay inside (the folder itself, or a file's folder)."""
+    p = Path(path)
+    return p if p.is_dir() else p.parent
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | RecordError]]:
+    """(line number, text) of every non-blank line; a line that is not UTF-8 comes as a RecordError
+    naming it (the caller raises it or collects it and goes on)."""
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield n, RecordError(f"<line {n}>", "encoding",
+                                     f"{path}: line {n} is not UTF-8 ({e.reason} at byte {e.start})")
+                continue
+            if line.strip():
+                yield n, line
+
+
 def iter_rows(path: str | Path, on_error: Callable[[RecordError], None] | None = None
               ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (index, raw row) with image paths made absolute; rows are not validated here.
@@ -39,21 +60,23 @@ def iter_rows(path: str | Path, on_error: Callable[[RecordError], None] | None =
     if layout in ("folder", "jsonl"):
         jsonl = p / "data.jsonl" if layout == "folder" else p
         base = jsonl.parent
-        with open(jsonl, encoding="utf-8") as f:
-            for i, line in enumerate(f):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    if not isinstance(row, dict):
-                        raise ValueError(f"expected a JSON object, got {type(row).__name__}")
-                except ValueError as e:
-                    err = RecordError(f"<line {i + 1}>", "json", f"{jsonl}: {e}")
-                    if on_error is None:
-                        raise err from e
-                    on_error(err)
-                    continue
-                yield i, _absolute_images(row, base)
+        for n, line in _jsonl_lines(jsonl):
+            if isinstance(line, RecordError):
+                if on_error is None:
+                    raise line
+                on_error(line)
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError(f"expected a JSON object, got {type(row).__name__}")
+            except ValueError as e:
+                err = RecordError(f"<line {n}>", "json", f"{jsonl}: line {n}: {e}")
+                if on_error is None:
+                    raise err from None
+                on_error(err)
+                continue
+            yield n - 1, _absolute_images(row, base)
     elif layout == "parquet":
         import pyarrow.parquet as pq
 
@@ -79,8 +102,25 @@ def iter_rows(path: str | Path, on_error: Callable[[RecordError], None] | None =
 
 
 def load_records(path: str | Path) -> list[Record]:
-    """Load every record, raising RecordError on the first that breaks the contract (see `validate`)."""
-    return [Record.from_dict(row, index=i + 1) for i, row in iter_rows(path)]
+    """Load every record under the contract `validate` checks (`schema.check_row`: types, choices,
+    letters, image files present and inside the dataset folder; images are not decoded here) and
+    unique ids; raise RecordError naming the first bad record and field, or ValueError when the
+    dataset has no records — before any caller spends a request or a GPU hour on it."""
+    root = dataset_root(path)
+    records: list[Record] = []
+    seen: dict[str, int] = {}
+    for i, row in iter_rows(path):
+        rid = str(row["id"]) if row.get("id") is not None else f"<line {i + 1}>"
+        problems = check_row(row, rid, check_images=False, root=root)
+        if problems:
+            raise problems[0].error(len(problems) - 1)
+        if rid in seen:
+            raise RecordError(rid, "id", f"{path}: duplicate id (records {seen[rid]} and {len(records) + 1})")
+        seen[rid] = len(records) + 1
+        records.append(Record.from_dict(row, index=i + 1))
+    if not records:
+        raise ValueError(f"{path}: the dataset has no records")
+    return records
 
 
 def write_folder(records: list[Record], out: str | Path) -> Path:
@@ -120,20 +160,24 @@ def write_parquet(records: list[Record], out: str | Path) -> Path:
 def read_responses(path: str | Path) -> list[dict[str, Any]]:
     """A responses file: JSONL with `id` and `response` (several per id allowed), in file order."""
     rows = []
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise RecordError(f"<line {n}>", "json", f"{path}: {e}") from e
-            for key in ("id", "response"):
-                if not isinstance(row, dict) or key not in row:
-                    rid = row.get("id", f"<line {n}>") if isinstance(row, dict) else f"<line {n}>"
-                    raise RecordError(str(rid), key, f"{path}: missing in responses file")
-            row["id"] = str(row["id"])
-            rows.append(row)
+    for n, line in _jsonl_lines(Path(path)):
+        if isinstance(line, RecordError):
+            raise line
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise RecordError(f"<line {n}>", "json", f"{path}: line {n}: {e}") from None
+        for key in ("id", "response"):
+            if not isinstance(row, dict) or key not in row:
+                rid = row.get("id", f"<line {n}>") if isinstance(row, dict) else f"<line {n}>"
+                raise RecordError(str(rid), key, f"{path}: line {n}: missing in responses file")
+        if not isinstance(row["response"], str):
+            raise RecordError(str(row["id"]), "response", f"{path}: line {n}: expected a string, "
+                              f"got {type(row['response']).__name__}")
+        row["id"] = str(row["id"])
+        rows.append(row)
+    if not rows:
+        raise ValueError(f"{path}: the responses file has no responses")
     return rows
 
 

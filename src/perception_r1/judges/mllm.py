@@ -71,7 +71,8 @@ class MLLMJudge(OpenAIJudge):
             except (OSError, TypeError) as e:
                 results[i] = self._failed(f"image unreadable: {type(e).__name__}: {e} (response {response[:60]!r})")
                 continue
-            key = cache_key("mllm-judge", self.client.model, MLLM_PROMPT_VERSION, self.pixels, hashes, response)
+            key = cache_key("mllm-judge", self.client.base_url, self.client.model, self.sampling(), MLLM_PROMPT_VERSION,
+                            self.pixels, hashes, response)
             groups.setdefault(key, ([], list(imgs)))[0].append(i)
         todo = []
         for key, (idx, imgs) in groups.items():

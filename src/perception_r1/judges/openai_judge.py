@@ -5,7 +5,7 @@ Perception-R1 §3 (DESIGN.md §1): all annotations of one response go in ONE req
 the hit ratio. A reply with a missing, extra, duplicated or non-0/1 verdict is re-asked up to
 `parse_retries` times and then handled by the failure policy — never read as a 0. HTTP-level retries
 (429/5xx/timeouts/dropped connections), connection reuse and bounded concurrency are the client's.
-Verdicts are cached on disk by (model, PROMPT_VERSION, annotations, response), and identical items
+Verdicts are cached on disk by (server, model, sampling parameters, PROMPT_VERSION, annotations, response), and identical items
 inside one batch are sent once.
 """
 
@@ -74,7 +74,14 @@ class OpenAIJudge(Judge):
         self.stats.extra.update(bad_replies=0, deduplicated=0, http_retries=0)
 
     def key(self, response: str, annotations: list[str]) -> str:
-        return cache_key("openai-judge", self.client.model, PROMPT_VERSION, list(annotations), response)
+        """The cache key: the server and every sampling parameter too, so a verdict from one server
+        (or at another max_tokens) is never served for another."""
+        return cache_key("openai-judge", self.client.base_url, self.client.model, self.sampling(), PROMPT_VERSION,
+                         list(annotations), response)
+
+    def sampling(self) -> dict[str, Any]:
+        """The sampling parameters of every request (part of each cache key)."""
+        return {"temperature": 0.0, "max_tokens": self.max_tokens}
 
     async def ajudge_batch(self, items: list[tuple[str, list[str]]],
                            images: list[Any] | None = None) -> list[list[int] | None]:
@@ -118,7 +125,7 @@ class OpenAIJudge(Judge):
         problem = ""
         for _ in range(self.parse_retries + 1):
             try:
-                result = await self.client.chat(messages, temperature=0.0, max_tokens=self.max_tokens)
+                result = await self.client.chat(messages, **self.sampling())
             except LLMError as e:  # the client has already retried
                 return self._failed(f"{e} (response {response[:60]!r})")
             self.stats.requests += 1

@@ -117,7 +117,8 @@ class LLMClient:
             limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
             # One TLS context for all pools: building one loads the CA bundle (~0.1 s each).
             tls = httpx.create_ssl_context()
-            pools = [httpx.AsyncClient(headers=headers, limits=limits, timeout=self.timeout, verify=tls)
+            # No per-read timeout: `timeout` bounds each attempt as a whole (see `_attempts`).
+            pools = [httpx.AsyncClient(headers=headers, limits=limits, timeout=None, verify=tls)
                      for _ in range(-(-self.concurrency // size))]
             session = self._sessions[loop] = _Session(pools, [0] * len(pools), asyncio.Semaphore(self.concurrency))
         return session
