@@ -52,3 +52,33 @@ def test_geometry3k_official_layout_loader():
     rec = G3K["2402"]
     assert rec.problem == "Fixture 2402. Find $x$." and rec.answer == "D"
     assert rec.meta["problem_type_goal"] == ["Angle"] and rec.images[0].endswith("2402/img_diagram.png")
+
+
+def test_mathverse_official_llm_scoring_step(tmp_path):
+    # `--llm-scoring`: items the quick match does not settle get the official judgement prompt; the
+    # loopback judge says 1 only for "0.5" (equal to 1/2, as GPT-4 would judge), else 0.
+    import json
+
+    from perception_r1.cli.main import main
+    from perception_r1.llm.loopback import LoopbackServer
+
+    def judge(body):
+        prompt = body["messages"][-1]["content"]
+        if "[Standard Answer]" not in prompt:  # the extraction step (same server, as upstream)
+            return "[NO ANSWER]"
+        return "Judgement: 1" if prompt.rstrip().endswith("Judgement:") and "[Model_answer] : 0.5\n" in prompt else "0"
+
+    resp = tmp_path / "r.jsonl"
+    answers = {"1": "\\boxed{B}", "2": "\\boxed{6}", "3": "\\boxed{0.5}", "4": "no idea"}
+    resp.write_text("".join(json.dumps({"id": k, "response": v}) + "\n" for k, v in answers.items()))
+    with LoopbackServer(judge) as srv:
+        code = main(["eval", "--benchmark", "mathverse", "--data", str(FIXTURES / "mathverse" / "testmini.json"),
+                     "--responses", str(resp), "--out", str(tmp_path / "out"), "--llm-scoring",
+                     "--extractor-url", srv.url, "--extractor-model", "judge"])
+        asked = len([r for r in srv.requests if "[Standard Answer]" in r["messages"][-1]["content"]])
+    assert code == 0
+    rows = {r["id"]: r for r in map(json.loads, (tmp_path / "out" / "results.jsonl").read_text().splitlines())}
+    assert (rows["1"]["match"], rows["1"]["correct"]) == ("exact", True)      # quick match: no LLM call
+    assert (rows["2"]["match"], rows["2"]["correct"]) == ("llm", False)
+    assert (rows["3"]["match"], rows["3"]["correct"]) == ("llm", True)
+    assert asked == 3 and (rows["4"]["match"], rows["4"]["correct"]) == ("llm", False)  # its first sentence, judged

@@ -59,6 +59,8 @@ def test_mathvista_full_responses_with_loopback_extractor():
 @pytest.mark.slow
 @pytest.mark.parametrize("setting", ["standard10", "vision"])
 def test_mmmu_pro_through_the_eval_command(setting, tmp_path):
-    a = agreement.mmmu_pro_through_eval(REALDATA / f"golden/mmmu_pro_{setting}_gpt4o_cot.jsonl", tmp_path)
+    from perception_r1.cli.main import main
+
+    a = agreement.mmmu_pro_through_eval(REALDATA / f"golden/mmmu_pro_{setting}_gpt4o_cot.jsonl", tmp_path, main)
     assert a.items == 1730 and a.rate >= 0.99, (a.rate, a.disagreements)
     assert ("vision" in a.name) == (setting == "vision") and ("10 options" in a.name) == (setting == "standard10")

@@ -115,11 +115,10 @@ def official_extraction_handler(output_json: str | Path, data_json: str | Path):
     return handler
 
 
-def mmmu_pro_through_eval(jsonl: str | Path, workdir: str | Path) -> Agreement:
-    """MMMU-Pro through the `eval` command: the official jsonl is the data (question, options,
-    answer), its `response` column the responses file; our verdicts against `if_right`."""
-    from ..cli.main import main as cli
-
+def mmmu_pro_through_eval(jsonl: str | Path, workdir: str | Path, cli) -> Agreement:
+    """MMMU-Pro through the `eval` command (`cli`: `perception_r1.cli.main.main`, passed in so this
+    layer does not import the CLI): the official jsonl is the data (question, options, answer), its
+    `response` column the responses file; our verdicts against `if_right`."""
     rows = [json.loads(line) for line in Path(jsonl).read_text(encoding="utf-8").splitlines() if line.strip()]
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)

@@ -10,14 +10,16 @@ in order (the first that yields an answer wins):
                MMMU-Pro's "Answer:", widened to the forms models write)
   option       the whole response (or its last line) is an option: "B", "(B)", "B.", "(B) no"
   choice_text  the whole response (or its last line) is one choice's text
-  last_number  (free-form only) the last number in the response, unit dropped
-  first_line   (multiple choice only) the first sentence, for the benchmark's nearest-choice
-               fallback (MathVista's `get_most_similar`), a guess
+  value        (free-form) the whole response (or its last line) is a number with a unit
+  choice_mention (multiple choice) the one choice named in the last sentence, a guess
+  first_line   (multiple choice) the first sentence, for the benchmark's nearest-choice fallback
+               (MathVista's `get_most_similar`), a guess
+  last_number  (free-form) the last number in the response, a guess
 
-An `Extraction` says which rule fired and whether it is `confident`: `last_number` and
-`first_line` are guesses, and the LLM extractor (when configured) is asked for those as for no
-answer at all. Benchmarks whose official parser fixes its own order (MMMU, MMMU-Pro, We-Math)
-apply that order around these rules (see their modules).
+An `Extraction` says which rule fired and whether it is `confident`: guesses (and a found answer
+that names no choice) are not, and the LLM extractor (when configured) is asked for those as for
+no answer at all. Benchmarks whose official parser fixes its own order (MathVista's quick rules,
+MMMU, MMMU-Pro, We-Math, MathVision, EMMA, MMStar) apply that order around these rules.
 """
 
 from __future__ import annotations
