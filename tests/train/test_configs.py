@@ -98,9 +98,17 @@ def test_paper_dry_run_without_gpu(name, capsys, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (CONFIGS / "accelerate").glob("*.yaml")))
-def test_accelerate_configs_are_zero3(name):
+def test_accelerate_configs_shard_everything(name):
     raw = yaml.safe_load((CONFIGS / "accelerate" / name).read_text())
-    assert raw["distributed_type"] == "DEEPSPEED" and raw["deepspeed_config"]["zero_stage"] == 3
+    if raw["distributed_type"] == "DEEPSPEED":
+        assert raw["deepspeed_config"]["zero_stage"] == 3
+    else:
+        fsdp = raw["fsdp_config"]
+        assert raw["distributed_type"] == "FSDP" and fsdp["fsdp_version"] == 2 and fsdp["fsdp_reshard_after_forward"]
+        from transformers.models.qwen2_5_vl import modeling_qwen2_5_vl
+
+        for cls in fsdp["fsdp_transformer_layer_cls_to_wrap"].split(","):
+            assert hasattr(modeling_qwen2_5_vl, cls), cls
     assert raw["num_processes"] == 8 * raw["num_machines"]
 
 
