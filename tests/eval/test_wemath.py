@@ -87,3 +87,19 @@ def test_option_string_and_boxed_option_text():
     rec = next(iter(RECORDS.values()))
     assert rec.choices == ["1 cm", "2 cm", "3 cm", "4 cm", "No correct answer"]
     assert wemath.extract(rec, "<answer>\\boxed{3 cm}</answer>").answer == "C"
+
+
+def test_knowledge_domain_table_as_official_accuracy_py(tmp_path):
+    # accuracy.py: per concept over the one-step rows, then per root2 domain the mean over its nodes.
+    # Right one-step rows (hand-chosen): Concept 1 3/5, Concept 2 2/5, Concept 3 1/2, so
+    # Domain P = mean(0.6, 0.4) = 0.5 and Domain Q (nodes Concept 3 and Concept 1) = mean(0.5, 0.6) = 0.55.
+    right = {"2steps_1@2steps_1", "2steps_2@2steps_1", "2steps_2@2steps_2", "2steps_3@2steps_2",
+             "3steps_1@3steps_1", "3steps_1@3steps_3"}
+    recs = wemath.load(FIXTURES / "wemath" / "testmini.json")
+    wrong = {r.answer: next(c for c in "ABCD" if c != r.answer) for r in recs}
+    resp = tmp_path / "r.jsonl"
+    resp.write_text("".join(json.dumps({"id": r.id, "response": f"Answer: {r.answer if r.id in right else wrong[r.answer]}"})
+                            + "\n" for r in recs))
+    s = evaluate(EvalConfig("wemath", str(FIXTURES / "wemath" / "testmini.json"), str(tmp_path / "out"),
+                            responses=str(resp)))
+    assert s["knowledge_domains"] == {"Domain P": pytest.approx(0.5), "Domain Q": pytest.approx(0.55)}

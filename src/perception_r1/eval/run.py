@@ -220,7 +220,10 @@ def _perception(cfg: EvalConfig, judge, records: list[Record], rows: list[dict])
             return
         from ..judges import build_judge
 
-        judge = build_judge(cfg.judge, **cfg.judge_options)
+        try:
+            judge = build_judge(cfg.judge, **cfg.judge_options)
+        except TypeError as e:  # an option the judge does not take: the user's mistake, one line
+            raise ValueError(f"--judge-option: {e}") from e
     if getattr(judge, "returns_scores", False):
         idx = [i for i, r in enumerate(records) if r.images]
         if not idx:
@@ -318,4 +321,7 @@ def summary_markdown(s: dict[str, Any]) -> str:
                   f"| CM complete mastery | {_pct(f['CM_strict'])} | {_pct(f['CM_loose'])} |",
                   f"| RM rote memorization | {_pct(f['RM_strict'])} | {_pct(f['RM_loose'])} |", "",
                   f"S1 {_pct(f['S1'])} · S2 {_pct(f['S2'])} · S3 {_pct(f['S3'])} over {f['groups']} groups", ""]
+    if "knowledge_domains" in s:
+        lines += ["## knowledge domains (We-Math accuracy.py)", "", "| domain | accuracy |", "|---|---:|"]
+        lines += [f"| {d} | {_pct(a)} |" for d, a in s["knowledge_domains"].items()] + [""]
     return "\n".join(lines)
