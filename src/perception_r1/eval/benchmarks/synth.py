@@ -12,7 +12,7 @@ from typing import Any
 from ...data import Record, load_records
 from ...rewards.accuracy import is_correct
 from .. import rules
-from ..rules import Extraction
+from ..rules import NONE, Extraction
 
 NAME = "synth"
 CATEGORY_KEYS = ("family",)
@@ -23,7 +23,10 @@ def load(path: str | Path) -> list[Record]:
 
 
 def extract(rec: Record, response: str) -> Extraction:
-    return rules.extract(response, rec.choices)
+    """The training format only (the `\\boxed{}` of `<answer>`, as the accuracy reward reads it):
+    synth measures the trained format, so an unboxed answer is no answer here."""
+    boxed = rules.boxed_answer(response or "")
+    return Extraction(boxed, "boxed") if boxed is not None else NONE
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
