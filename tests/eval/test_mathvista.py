@@ -32,6 +32,14 @@ CASES = [
     ("2", "I cannot tell from the image.", None, False),                             # nothing extractable: wrong
     ("1", "", "3", False),                                                           # official: "" -> nearest choice (a guess)
     ("3", "<answer>\\boxed{about one}</answer>", None, False),                       # float() fails: no prediction
+    # issue 13: boxed LaTeX normalised, and the phrases real models write
+    ("2", "\\boxed{7\\text{ g}}", "7", True),
+    ("3", "so $d = \\boxed{1.2\\,\\mathrm{m}}$", "1.2", True),
+    ("1", "\\boxed{\\text{B}}", "4", True),
+    ("1", "The correct answer is (B) 4cm.", "4", True),
+    ("1", "(B) 4", "4", True),
+    ("6", "The angle is obtuse, so the answer is C.", "right", True),
+    ("2", "There are seven, i.e. 7 objects.", "7", True),                             # the last number
 ]
 
 

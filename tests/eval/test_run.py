@@ -161,3 +161,15 @@ def test_eval_judge_mllm_end_to_end(tmp_path, synth_data):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["perception"] == {"items": 3, "mean": 0.75, "ok_rate": 1.0}
     assert summary["correct"] == 1
+
+
+def test_llm_extractor_is_asked_for_a_boxed_answer_the_rules_cannot_use(tmp_path):
+    # issue 13: a box holding no choice ("the second one") is not usable; the extractor decides.
+    resp = _write_jsonl(tmp_path / "r.jsonl", [{"id": str(i), "response": "\\boxed{the second one}"} for i in range(1, 7)])
+    with LoopbackServer(lambda body: "B") as srv:
+        evaluate(EvalConfig("mathvista", MATHVISTA, str(tmp_path / "out"), responses=resp,
+                            extractor_url=srv.url, extractor_model="extractor"))
+        asked = len(srv.requests)
+    rows = [json.loads(x) for x in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
+    mc = [r for r in rows if r["question_type"] == "multi_choice"]
+    assert asked >= len(mc) and all(r["extractor"] == "llm" and r["extracted"] == "B" for r in mc)
