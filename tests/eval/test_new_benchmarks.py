@@ -67,3 +67,13 @@ def test_mmstar_official_rules(pid, response, correct):
 ])
 def test_emma_official_rules(pid, response, correct):
     assert verdict("emma", EM, pid, response)["correct"] is correct
+
+
+@pytest.mark.parametrize("pred,gold,equal", [
+    ("b", "B", True), ("3.14", "\\pi", True), ("3.1416", "3.14", True), ("3.15", "\\pi", False),
+    ("\\frac{1}{2}", "0.5", True), ("x+1", "1+x", True), ("", "0", False),
+])
+def test_is_equal_2dp_as_math_v_and_emma(pred, gold, equal):
+    from perception_r1.eval.scoring import is_equal_2dp
+
+    assert is_equal_2dp(pred, gold) is equal

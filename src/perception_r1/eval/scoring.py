@@ -5,6 +5,7 @@
   same parser with two additions (a unique option after the last "Answer:", and "A." candidates),
   selected here with `pro=True`.
 - MathVista's `get_most_similar` needs the Levenshtein edit distance (`edit_distance`).
+- MATH-V's and EMMA's `is_equal` (`is_equal_2dp`).
 
 These reproduce the official code's behaviour, quirks included (e.g. MMMU's random letter when no
 option is found), because published numbers were computed with it.
@@ -15,6 +16,10 @@ from __future__ import annotations
 import random
 import re
 from typing import Sequence
+
+from ..rewards.accuracy import is_correct
+from ..rewards.numeric import numeric_value
+from .rules import normalize_latex, number_of
 
 STRIP_CHARS = [",", ".", "!", "?", ";", ":", "'"]
 
@@ -172,3 +177,18 @@ def eval_open(gold, pred_list: list) -> bool:
         elif pred in norm:
             return True
     return False
+
+
+def is_equal_2dp(pred: str, gold: str) -> bool:
+    """MATH-V / EMMA `is_equal`: case-insensitive exact match, else equal values rounded to 2
+    decimals (latex2sympy upstream; `rewards.numeric.numeric_value` here), else symbolic equality
+    (sympy `simplify` upstream; math-verify here)."""
+    if not pred.strip() or not gold.strip():
+        return False
+    if pred.strip().lower() == gold.strip().lower():
+        return True
+    a = numeric_value(number_of(pred) or normalize_latex(pred))
+    b = numeric_value(number_of(gold) or normalize_latex(gold))
+    if a is not None and b is not None:
+        return round(a, 2) == round(b, 2)
+    return bool(is_correct(pred, gold))

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from ...data import Record
-from ...rewards.accuracy import boxed_contents, is_correct
+from ...rewards.accuracy import boxed_contents
 from .. import rules
 from ..rules import NONE, Extraction
+from ..scoring import is_equal_2dp
 from .io import image_value, read_rows
 
 NAME = "emma"
@@ -82,6 +83,4 @@ def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
     if rec.choices:
         letter = rules.choice_letter(pred.upper() if len(pred) == 1 else pred, rec.choices)
         return {"correct": letter is not None and letter == rec.answer, **cats}
-    num = rules.number_of(pred)
-    ok = pred.lower() == rec.answer.lower() or bool(is_correct(num if num is not None else pred, rec.answer))
-    return {"correct": ok, **cats}
+    return {"correct": is_equal_2dp(pred, rec.answer), **cats}

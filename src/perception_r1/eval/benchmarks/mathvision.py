@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from ...data import Record
-from ...rewards.accuracy import is_correct
-from ...rewards.numeric import numeric_value
 from .. import rules
 from ..rules import NONE, Extraction
+from ..scoring import is_equal_2dp
 
 NAME = "mathvision"
 CATEGORY_KEYS = ("subject", "level")
@@ -93,15 +92,5 @@ def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
         letter = rules.choice_letter(pred, rec.choices)
         if letter is not None:
             return {"correct": letter == rec.answer, **cats}
-    ok = any(_is_equal(pred, g) for g in (rec.answer, gold_value) if g)
+    ok = any(is_equal_2dp(pred, g) for g in (rec.answer, gold_value) if g)
     return {"correct": ok, **cats}
-
-
-def _is_equal(pred: str, gold: str) -> bool:
-    """Official `is_equal`: case-insensitive exact match, else equal values (2 decimals)."""
-    if pred.strip().lower() == gold.strip().lower():
-        return True
-    a, b = numeric_value(rules.number_of(pred) or pred), numeric_value(gold)
-    if a is not None and b is not None:
-        return round(a, 2) == round(b, 2)
-    return bool(is_correct(pred, gold))
