@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import sympy
 
+from .deadline import check
+
 # Quantities written with a word or symbol in front: area / perimeter / radius of …, ∠ABC, arc AB, △ABC.
 _COMPOUND_RE = re.compile(r"""
  (?P<area>(?i:area|perimeter|circumference)\s+(?i:of)\s+(?:(?i:the|triangle|quadrilateral|rectangle|square|
@@ -23,15 +25,16 @@ _COMPOUND_RE = re.compile(r"""
 |(?P<ang>(?:∠|(?i:angle)\s+)\s*(?P<ang_n>[A-Z]{1,3}(?![A-Za-z'])|\d+(?![\d.])|[α-ω]|[a-z](?![A-Za-z])))
 |(?P<arc>(?:⌒|(?i:arc)\s+)\s*(?P<arc_n>[A-Z]{2,3})(?![A-Za-z']))
 |(?P<tri>(?:△|(?i:triangle)\s+)\s*(?P<tri_n>[A-Z]{3})(?![A-Za-z']))
+|(?P<isum>∑∠(?P<isum_n>))
 """, re.X)
 _COMPOUND_STARTS = {"area", "perimeter", "circumference", "radius", "diameter", "angle", "arc", "triangle",
-                    "∠", "⌒", "△"}
+                    "∠", "⌒", "△", "∑"}
 _SIMPLE_RE = re.compile(r"(?P<sp>\s+)|(?P<num>\d+(?:\.\d+)?|\.\d+)|(?P<word>[A-Za-z]+)|(?P<greek>[α-ω])"
-                        r"|(?P<rel>[=⊥∥≅∼≠≈≤≥<>])|(?P<op>[-+*/^()])|(?P<punct>[,;:.!?])|(?P<other>.)", re.S)
+                        r"|(?P<rel>[=⊥∥≅∼≠≈≤≥<>\ue001-\ue008])|(?P<op>[-+*/^()])|(?P<punct>[,;:.!?])|(?P<other>.)", re.S)
 _UNITS = {"degree", "degrees", "deg", "unit", "units", "cm", "mm", "km", "inch", "inches", "ft", "feet", "meter",
           "meters", "metre", "metres", "centimeter", "centimeters"}
 
-MATH = {"area", "rad", "ang", "arc", "tri", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
+MATH = {"area", "rad", "ang", "arc", "tri", "isum", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
 
 
 def polygon(name: str) -> str:
@@ -64,6 +67,8 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     article in `is a square`, `A right triangle`) unless it follows maths (`SE = x and …`, `5f and`)."""
     raw, pos = [], 0
     while pos < len(text):
+        if len(raw) % 2048 == 2047:
+            check()
         m = _SIMPLE_RE.match(text, pos)
         kind, value = m.lastgroup, m.group()
         if value in _COMPOUND_STARTS or (kind == "word" and value.lower() in _COMPOUND_STARTS):
@@ -107,6 +112,8 @@ def _quantity(kind: str, value: str) -> sympy.Expr:
         return _sym("Rad_" + value)
     if kind == "tri":
         return _sym("T_" + polygon(value))
+    if kind == "isum":  # the sum of a polygon's interior angles
+        return _sym("Sum_" + polygon(value))
     return _sym("v_" + value)  # var, greek
 
 
@@ -115,7 +122,7 @@ class _Parser:
     `5√2`), √, π. Raises ValueError on anything else."""
 
     def __init__(self, toks: list[tuple[str, str]]):
-        self.toks, self.i = toks, 0
+        self.toks, self.i, self.depth = toks, 0, 0
 
     def peek(self) -> tuple[str, str] | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -166,32 +173,83 @@ class _Parser:
         if (t := self.peek()) and t == ("op", "^"):
             self.take()
             exp = self.factor()
-            # a numeric tower (9^9^9) would take sympy minutes: no geometry fact needs it
-            if exp.is_number and (not exp.is_real or abs(exp) > _MAX_EXPONENT):
-                raise _Rejected("exponent too large")
-            return base ** exp
+            return _checked_power(base, exp)
         return base
 
     def atom(self) -> sympy.Expr:
         kind, value = self.take()
         if kind == "num":
+            if len(value) > MAX_DIGITS:
+                raise _Rejected("number too long")
             return sympy.Rational(value)
         if kind == "pi":
             return sympy.pi
         if kind == "sqrt":
-            return sympy.sqrt(self.power())
+            arg = self.power()
+            if arg.is_number and _digits(arg) > MAX_SQRT_DIGITS:  # sympy factors what it roots
+                raise _Rejected("root of a huge number")
+            return sympy.sqrt(arg)
         if (kind, value) == ("op", "("):
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _Rejected("nested too deep")
             e = self.expr()
+            self.depth -= 1
             if self.take() != ("op", ")"):
                 raise ValueError("unbalanced parenthesis")
             return e
-        if kind in ("pts", "ang", "arc", "area", "rad", "tri", "var", "greek"):
+        if kind in ("pts", "ang", "arc", "area", "rad", "tri", "var", "greek", "isum"):
             return _quantity(kind, value)
         raise ValueError(f"unexpected {value!r}")
 
 
-_MAX_EXPONENT = 64
-_ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "rad", "tri", "var", "greek"}
+# Bounds that keep one side cheap: every geometry fact fits well inside them, and a side past one is
+# refused (never trimmed into a smaller fact). sympy never expands a power: `(AB + 1)^64` stays a
+# power, and a tower `((9^64)^64)^64` is refused before its digits are computed.
+MAX_TOKENS = 200
+MAX_DEPTH = 12
+MAX_DIGITS = 1000
+MAX_SQRT_DIGITS = 60
+MAX_DEGREE = 8
+MAX_BITS = 4000
+_ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "rad", "tri", "var", "greek", "isum"}
+
+
+def _digits(e: sympy.Expr) -> int:
+    """Decimal digits of the largest integer in a number (numerator, denominator, radicand)."""
+    return max((len(str(abs(a.p))) + len(str(a.q)) for a in e.atoms(sympy.Rational)), default=0)
+
+
+def degree_bound(e: sympy.Expr) -> int:
+    """An upper bound of the total degree of `e` in its symbols, read from the tree (no expansion)."""
+    if e.is_Symbol:
+        return 1
+    if e.is_Number or not e.free_symbols:
+        return 0
+    if e.is_Add:
+        return max(degree_bound(a) for a in e.args)
+    if e.is_Mul:
+        return sum(degree_bound(a) for a in e.args)
+    if e.is_Pow:
+        base, exp = e.args
+        if exp.free_symbols or not exp.is_Rational:
+            return MAX_DEGREE + 1
+        return degree_bound(base) * max(1, abs(int(sympy.ceiling(exp))))
+    return MAX_DEGREE + 1
+
+
+def _checked_power(base: sympy.Expr, exp: sympy.Expr) -> sympy.Expr:
+    if exp.free_symbols or not exp.is_real or not exp.is_Rational:
+        raise _Rejected("exponent not a plain number")
+    if abs(exp) > 64:
+        raise _Rejected("exponent too large")
+    if base.is_number:
+        big = max((abs(a.p).bit_length() + a.q.bit_length() for a in base.atoms(sympy.Rational)), default=1)
+        if big * abs(exp) > MAX_BITS:
+            raise _Rejected("power too large")
+    elif degree_bound(base) * max(1, abs(int(sympy.ceiling(exp)))) > MAX_DEGREE:
+        raise _Rejected("degree too high")
+    return base ** exp
 
 
 class _Rejected(ValueError):
@@ -203,13 +261,17 @@ def read_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | str:
     """The side's expression, or "syntax" / "rejected" saying why there is none."""
     if not toks:
         return "syntax"
+    if len(toks) > MAX_TOKENS:
+        return "rejected"
     try:
         e = _Parser(list(toks)).parse()
     except _Rejected:
         return "rejected"
     except (ValueError, TypeError, ZeroDivisionError, ArithmeticError, RecursionError, sympy.SympifyError):
         return "syntax"
-    return "rejected" if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) else e
+    if e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo) or degree_bound(e) > MAX_DEGREE:
+        return "rejected"
+    return e
 
 
 def parse_side(toks: tuple[tuple[str, str], ...]) -> sympy.Expr | None:

@@ -3,12 +3,17 @@
 A fact is one of
   - `Eq(expr)`: an equation `lhs = rhs`, kept as `lhs − rhs` over canonical quantity symbols
     (segment `S_AB` = `S_BA`, angle `A_ABC` = `A_CBA`, arc, area, radius, variables);
-  - `Rel(kind, key)`: `⊥`, `∥` between segments, `≅` / `∼` between triangles (vertex correspondence);
-  - `Shape(entity, words)`: `JKLM is a parallelogram`, `O is the center of the circle`.
+  - `Rel(kind, key)`: `⊥`, `∥` between segments, `≅` / `∼` between triangles (vertex correspondence),
+    and the pair relations of paper-style annotations (alternate interior angles, opposite sides,
+    a point on a line or circle; `canonical.PAIR_KINDS`);
+  - `Shape(entity, words)`: `JKLM is a parallelogram`, `O is the center of the circle` (shapes.py).
 
-Text is first put in one notation (`notation.normalize`). `response_facts` reads every fact a free-form
-response states; `annotation_facts` reads an annotation strictly — the whole text must be one
-statement, otherwise it is unparseable (None) and the symbolic judge credits nothing for it.
+Text is first put in one notation (`notation.normalize`, which also drops what a reader cannot see)
+and paper-style phrasings are rewritten (`canonical.rewrite`). `response_facts` reads every fact a
+free-form response states, each with how it is stated: asserted, hedged ("maybe", "about"),
+supposed (a question, a hypothesis) or negated — and `Taint` marks quantities the response drowns in
+alternatives (`AB = 3 or 4`, `JK = f − 6, 2f − 6, …`, a blanket chain) or gives a value too large to read. `annotation_facts` reads an annotation strictly: the
+whole text must be one statement, otherwise it is unparseable (None) and credits nothing.
 """
 
 from __future__ import annotations
@@ -19,8 +24,11 @@ from functools import lru_cache
 
 import sympy
 
-from .expressions import MATH, parse_side, path, polygon, read_side, tokenize
+from . import canonical
+from .deadline import check
+from .expressions import MATH, parse_side, path, read_side, tokenize
 from .notation import normalize
+from .shapes import IS_RE, SHAPE_NOUNS, Shape, listed_shapes, shape_at, shapes
 
 
 @dataclass(frozen=True)
@@ -34,19 +42,43 @@ class Eq:
 
 @dataclass(frozen=True)
 class Rel:
-    kind: str  # perp | par | cong | sim
+    kind: str  # perp | par | cong | sim | a canonical.PAIR_KINDS kind
     key: tuple
 
 
 @dataclass(frozen=True)
-class Shape:
-    entity: str
-    words: frozenset[str]
+class Taint:
+    """Quantities (symbol names) the response makes unreadable: values listed as alternatives,
+    a blanket chain, a value refused for its size. No fact about them is credited."""
+    names: frozenset[str]
 
 
 Fact = Eq | Rel | Shape
+# ASSERTED facts earn credit; HEDGED ones ("maybe AB = 4", "AB = 3 or 4") earn none but still offer
+# their values as alternatives; SUPPOSED ones (questions, hypotheses) and NEGATED ones earn none.
+ASSERTED, HEDGED, SUPPOSED, NEGATED = "asserted", "hedged", "supposed", "negated"
 
-_NEG_RE = re.compile(r"\b(?:is|are|was)\s+not\b|\bisn'?t\b|\baren'?t\b|\bdoes\s+not\s+equal\b|\bnot\s+equal\s+to\b",
+
+@dataclass(frozen=True)
+class Stated:
+    fact: Fact | Taint
+    mode: str  # ASSERTED | HEDGED | SUPPOSED | NEGATED
+
+
+def quantities(fact: Fact) -> frozenset[str]:
+    """The symbol names a fact is about, as `Taint` names them."""
+    if isinstance(fact, Eq):
+        return fact.symbols
+    if isinstance(fact, Rel):
+        if fact.kind in ("perp", "par", "opp_sides"):
+            return frozenset("S_" + s for s in fact.key)
+        return frozenset()
+    return frozenset({"E_" + fact.entity})
+
+
+# "AB is not 3" must not become AB = 3 through the bare-`is` rule; "JKLM is not a square" stays a
+# (negated) shape statement
+_NEG_RE = re.compile(r"\b(?:is|are|was)\s+not\b(?!\s+(?:a|an|the)\b)|\bisn'?t\b(?!\s+(?:a|an|the)\b)|\baren'?t\b|\bdoes\s+not\s+equal\b|\bnot\s+equal\s+to\b",
                      re.I)
 _REL_WORDS = [
     (re.compile(r"\b(?:is|are)\s+perpendicular\s+(?:to|with)\b|\bperpendicular\s+to\b", re.I), " ⊥ "),
@@ -54,17 +86,42 @@ _REL_WORDS = [
     (re.compile(r"\b(?:is|are)\s+congruent\s+to\b", re.I), " ≅ "),
     (re.compile(r"\b(?:is|are)\s+similar\s+to\b", re.I), " ∼ "),
     (re.compile(r"\b(?:is|are)\s+equal\s+to\b|\bequals?\b|\bmeasures\b|\bis\s+equal\b|"
-                r"\bhas\s+(?:a\s+)?(?:length|measure)\s+(?:of\s+)?", re.I), " = "),
-    (re.compile(r"(∠\s*(?:[A-Z]{1,3}|\d+))\s+is\s+a\s+right\s+angle\b"), r"\1 = 90"),
+                r"\b(?:has|with)\s+(?:a\s+)?(?:length|measure)\s+(?:of\s+)?|\b(?:is|are)\s+of\s+(?:length|measure)\b|"
+                r"\bof\s+length\b", re.I), " = "),
+    (re.compile(r"((?:∠|\b[Aa]ngle)\s*(?:[A-Z]{1,3}|\d+))\s+is\s+a\s+right\s+angle\b"), r"\1 = 90"),
     (re.compile(r"\b(?:a\s+)?right\s+angle\s+at\s+([A-Z])\b|\bright[- ]angled\s+at\s+([A-Z])\b"),
      lambda m: f" , ∠{m.group(1) or m.group(2)} = 90 , "),
-    # bare `is` only before something that starts an expression: "JK is 3f - 6", not "is a square"
-    (re.compile(r"\b(?:is|are)\b(?=\s*(?:[-(\d∠π]|sqrt\b|[A-Z]{1,3}\b|[a-zα-ω]\s*(?:[-+*/^=,.;:!?)]|$)))"), " = "),
+    # bare `is` only before something that starts an expression: "JK is 3f - 6", not "is a square";
+    # a modal or adverb between (`AB might be 3`, `AB is probably 3`) is read here and judged by
+    # the clause's hedge words
+    (re.compile(r"\b(?:(?:is|are|be)(?:\s+(?:probably|possibly|maybe|perhaps|likely|approximately|about|around|"
+                r"roughly|definitely|clearly|certainly|obviously|exactly|also|indeed|then|still|now))?|"
+                r"(?:might|may|could|would|should|must|will|can)\s+(?:also\s+|well\s+|still\s+)?be)\b(?=\s*(?:[-(\d∠∑π]|sqrt\b|[A-Z]{1,3}\b|[a-zα-ω]\s*(?:[-+*/^=,.;:!?)]|$)))"), " = "),
 ]
+_PAIR_SIDES = {"alt_int": "ang", "alt_ext": "ang", "corr": "ang", "vert": "ang", "same_side": "ang"}
+
+
+def _pair_rel(kind: str, lt: tuple, rt: tuple) -> Rel | None:
+    if len(lt) != 1 or len(rt) != 1:
+        return None
+    (lk, lv), (rk, rv) = lt[0], rt[0]
+    if kind in _PAIR_SIDES:
+        ok = lk == rk == "ang"
+        return Rel(kind, tuple(sorted((path(lv), path(rv))))) if ok else None
+    if kind == "opp_sides":
+        ok = lk == rk == "pts" and len(lv) == len(rv) == 2
+        return Rel(kind, tuple(sorted((path(lv), path(rv))))) if ok else None
+    if kind == "on_line":
+        return Rel(kind, (lv, path(rv))) if lk == rk == "pts" and len(lv) == 1 and len(rv) == 2 else None
+    return Rel(kind, (lv, rv)) if lk == rk == "pts" and len(lv) == len(rv) == 1 else None
+
 
 @lru_cache(maxsize=65536)
-def _pair_fact(lt: tuple, rel: str, rt: tuple) -> Fact | None:
-    """The fact stated by `lhs rel rhs`, or None (no quantity, unparsable side, not a fact relation)."""
+def _pair_fact(lt: tuple, rel: str, rt: tuple) -> Fact | Taint | None:
+    """The fact stated by `lhs rel rhs`, or None (no quantity, unparsable side, not a fact relation);
+    a side refused for its size taints the other side's quantities."""
+    if rel in canonical.PAIR_KINDS:
+        return _pair_rel(canonical.PAIR_KINDS[rel][0], lt, rt)
     if rel in ("⊥", "∥"):
         if len(lt) == len(rt) == 1 and lt[0][0] == rt[0][0] == "pts" and len(lt[0][1]) == len(rt[0][1]) == 2:
             return Rel("perp" if rel == "⊥" else "par", tuple(sorted((path(lt[0][1]), path(rt[0][1])))))
@@ -75,8 +132,11 @@ def _pair_fact(lt: tuple, rel: str, rt: tuple) -> Fact | None:
         return Rel("cong" if rel == "≅" else "sim", key)
     if rel not in ("=", "≅"):
         return None
-    lhs, rhs = parse_side(lt), parse_side(rt)
-    if lhs is None or rhs is None:
+    lhs, rhs = read_side(lt), read_side(rt)
+    if isinstance(lhs, str) or isinstance(rhs, str):
+        other = rhs if lhs == "rejected" else lhs if rhs == "rejected" else None
+        if other is not None and not isinstance(other, str) and other.free_symbols:
+            return Taint(frozenset(s.name for s in other.free_symbols))
         return None
     d = lhs - rhs
     if not d.free_symbols:  # arithmetic (`9 + 16 = 25`) states no visual fact
@@ -84,32 +144,40 @@ def _pair_fact(lt: tuple, rel: str, rt: tuple) -> Fact | None:
     return Eq(d)
 
 
-_FACT_RELS = {"=", "⊥", "∥", "≅", "∼"}
+_FACT_RELS = {"=", "⊥", "∥", "≅", "∼", *canonical.PAIR_KINDS}
+MAX_CHAIN_QUANTITIES = 4  # `AB = BC = CD = DA = 5` (a rhombus) is the longest honest chain we credit
+_FULL_CHAIN = 8           # longer chains pair each side with its neighbour and the first side only
 
 
-def _run_facts(run: list[tuple[str, str]]) -> tuple[list[Fact], bool]:
+def _run_facts(run: list[tuple[str, str]]) -> tuple[list[Fact | Taint], bool]:
     """Facts of one maximal run of maths tokens, `e0 r1 e1 r2 e2 …`; an `=` chain states every pair
     it links (`AC = √(9+16) = 5` states AC = 5). Returns (facts, every part was understood)."""
-    sides: list[tuple] = [()]
+    parts: list[list] = [[]]
     rels: list[str] = []
     for tok in run:
         if tok[0] == "rel":
             rels.append(tok[1])
-            sides.append(())
+            parts.append([])
         else:
-            sides[-1] += (tok,)
+            parts[-1].append(tok)
+    sides = [tuple(p) for p in parts]
     complete = bool(rels) and all(r in _FACT_RELS for r in rels) and all(parse_side(s) is not None for s in sides)
     # In free text a run may start or end with stray tokens ("so 2) AB = 3 (given"): read the
     # longest parseable end of the first side and the longest parseable start of the last.
     sides[0], sides[-1] = _trim(sides[0], keep_end=True), _trim(sides[-1], keep_end=False)
-    facts = []
+    quantity_sides = {e for s in sides if (e := parse_side(s)) is not None and e.is_Symbol}
+    if len(quantity_sides) > MAX_CHAIN_QUANTITIES and rels.count("=") >= MAX_CHAIN_QUANTITIES:
+        return [Taint(frozenset(s.name for s in quantity_sides))], complete  # a blanket "all equal"
+    facts: list[Fact | Taint] = []
     for i, rel in enumerate(rels):
         pairs = [(i + 1, rel)]
         if rel == "=":
             j = i + 2
             while j < len(sides) and rels[j - 1] == "=":
-                pairs.append((j, "="))
+                if len(sides) <= _FULL_CHAIN or i == 0:
+                    pairs.append((j, "="))
                 j += 1
+        check()
         for j, r in pairs:
             fact = _pair_fact(sides[i], r, sides[j])
             if fact is not None:
@@ -156,95 +224,123 @@ def _relation_words(text: str) -> str:
     return text
 
 
-# ---------------------------------------------------------------- shapes
+# ---------------------------------------------------------------- how a statement is made
 
-_STOP = {"a", "an", "the", "of", "to", "is", "are", "be", "at", "in", "on", "by", "with", "point"}
-_SYNONYMS = {"centre": "center", "trapezium": "trapezoid", "isoceles": "isosceles", "right-angled": "right",
-             "△": "triangle", "⊙": "circle", "tangents": "tangent"}
-_SHAPE_NOUNS = r"triangle|quadrilateral|polygon|pentagon|hexagon|parallelogram|rectangle|square|rhombus|" \
-               r"trapezoid|trapezium|kite|circle"
-# `[shape] ENTITY is DESCRIPTION`, the description running to the first non-letter (punctuation,
-# maths) or clause word.
-_IS_RE = re.compile(r"(?<![A-Za-z'])(?P<ent>[A-Z]{1,8})\s+(?:is|are)\s+")
-_KIND_BEFORE_RE = re.compile(rf"(?:\b(?P<kind>{_SHAPE_NOUNS})\s+|(?P<sym>[△⊙])\s*)$", re.I)
-_DESC = r"(?:(?:a|an|the)\s+)?[a-z][A-Za-z\- ]*"
-_DESC_RE = re.compile(_DESC + r"?(?=\s*(?:[^A-Za-z\- ]|$|\b(?:and|so|since|because|which|then|therefore|thus|"
-                      r"where|but|hence|if|when|while|we|it|this|that|whose)\b))")
-_DESC_FULL_RE = re.compile(_DESC)
-_PREFIX_RE = re.compile(
-    rf"(?P<adj>(?:\b(?:right|isosceles|equilateral|regular|scalene|acute|obtuse|cyclic|convex)\s+)*)"
-    rf"(?P<kind>\b(?:{_SHAPE_NOUNS})|[△⊙])\s*(?P<ent>[A-Z]{{1,8}})(?![A-Za-z'])", re.I)
+def _words(words: str, before: str = r"\b", after: str = r"\b") -> str:
+    """An alternation of words in lower case or capitalised, never in capitals: `AND`, `NO`, `NOT`
+    are names of points."""
+    alts = [w for word in words.split("|") for w in (word, word[0].upper() + word[1:])]
+    return before + "(?:" + "|".join(alts) + ")" + after
 
 
-def _shape_words(desc: str, kind: str | None) -> frozenset[str]:
-    words = set()
-    for w in re.findall(r"[A-Za-z][A-Za-z\-]*|[△⊙]", desc):
-        if w.isupper() and w.isalpha():
-            words.add(polygon(w))
-        else:
-            w = _SYNONYMS.get(w.lower(), w.lower())
-            if w not in _STOP:
-                words.add(w)
-    if kind:
-        words.add(_SYNONYMS.get(kind.lower(), kind.lower()))
-    return frozenset(words)
+_SENTENCE_RE = re.compile(r"(.*?)(\.(?=\s|$)|[;!?]|$)", re.S)
+_CLAUSE_RE = re.compile(r"[,:]|(?=" + _words("and|but|so|then|thus|hence|therefore|since|because|while|whereas|"
+                                             "however|although|though|yet|or|nor|which|otherwise|instead|"
+                                             "alternatively") + ")")
+_QUESTION_RE = re.compile(_words("is|are|does|do|did|can|could|would|should|was|were|isn't|aren't", before=r"\s*"))
+_NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|nor|cannot|impossible|no") +
+                          r"|n't\b")
+# "AB = 3 is false", "… is not the case": the whole sentence is denied
+_DENIED_RE = re.compile(r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:false|untrue|incorrect|wrong|a\s+mistake|"
+                        r"an?\s+error)\b|(?:≠|\bnot)\s*(?:true|correct|the\s+case|right)\b")
+_HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|may|could|would|likely|unlikely|"
+                              "seem|seems|appear|appears|apparently|guess|unsure|uncertain|unclear|doubt|doubtful|"
+                              "estimate|estimated|either") + "|≈|" +
+                       _words("roughly|approximately|around|about|nearly|almost", after=r"\s*(?=[-(\d√π])"))
+_HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume|assumed|assumes|assuming|"
+                                   "assumption|hypothetically|hypothetical|whether|unless|imagine|pretend|"
+                                   "let's say|say that|in case|were to"))
+# a clause that offers another value: "or 4", "but the figure shows 4", ", 2f - 6"
+_ALTERNATIVE_RE = re.compile(_words("or|nor|but|however|although|though|yet|whereas|instead|rather|alternatively|"
+                                    "either|maybe|perhaps|possibly|probably|otherwise|vs|versus", before=r"\s*"))
+_CONNECTORS = {"and", "or", "nor", "then", "so", "also", "maybe", "perhaps", "possibly", "probably", "either", "even"}
 
 
-def _entity(name: str) -> str:
-    return polygon(name) if len(name) != 2 else path(name)
+def _sentences(text: str) -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in _SENTENCE_RE.finditer(text) if m.group(1).strip()]
 
 
-def _shape_at(text: str, m: re.Match, full: bool) -> Shape | None:
-    """The shape statement whose `ENTITY is` is `m` (its description must reach the end if `full`)."""
-    d = (_DESC_FULL_RE.fullmatch if full else _DESC_RE.match)(text, m.end())
-    if not d:
-        return None
-    k = _KIND_BEFORE_RE.search(text, max(0, m.start() - 16), m.start())
-    kind = (k.group("kind") or k.group("sym")) if k else None
-    words = _shape_words(d.group(), kind)
-    # a description needs a real word: "JK is x" is an equation, not a shape statement
-    if not any(len(w) > 2 and w.islower() for w in words):
-        return None
-    return Shape(_entity(m.group("ent")), words)
+@lru_cache(maxsize=65536)
+def _clause_facts(clause: str) -> tuple[tuple[Fact | Taint, ...], bool, bool]:
+    """(facts, has a lone value — an expression outside any relation —, nothing but connectors and
+    that value)."""
+    facts: list[Fact | Taint] = list(shapes(clause))
+    toks = tokenize(_relation_words(clause))
+    lone = False
+    for run in _runs(toks):
+        if any(t[0] == "rel" for t in run):
+            facts.extend(_run_facts(run)[0])
+        elif parse_side(tuple(run)) is not None:
+            lone = True
+    bare = lone and all(k in MATH or k in ("unit", "punct") or (k == "word" and v.lower() in _CONNECTORS)
+                        for k, v in toks)
+    return tuple(facts), lone, bare
 
 
-def _shapes(text: str) -> list[Shape]:
-    out = [s for m in _IS_RE.finditer(text) if (s := _shape_at(text, m, full=False))]
-    for m in _PREFIX_RE.finditer(text):
-        if not m.group("ent").isupper():
-            continue
-        kind = _SYNONYMS.get(m.group("kind"), m.group("kind").lower())
-        out.append(Shape(_entity(m.group("ent")), _shape_words(m.group("adj"), kind)))
-        if kind == "circle" and len(m.group("ent")) == 1:  # "circle O", "⊙O": O is its center
-            out.append(Shape(m.group("ent"), frozenset({"center", "circle"})))
-    return out
+def _prepared(text: str) -> str:
+    return _NEG_RE.sub(" ≠ ", canonical.rewrite(normalize(text)))
 
-
-# ---------------------------------------------------------------- public
 
 @lru_cache(maxsize=16384)
-def response_facts(text: str) -> tuple[Fact, ...]:
-    """Every fact a free-form response states (equations, ⊥/∥/≅/∼, shape statements)."""
-    t = _NEG_RE.sub(" ≠ ", normalize(text))
-    facts: list[Fact] = list(_shapes(t))
-    for run in _runs(tokenize(_relation_words(t))):
-        facts.extend(_run_facts(run)[0])
-    return tuple(facts)
+def response_facts(text: str) -> tuple[Stated, ...]:
+    """Every fact a free-form response states, with how it states it (see the module docstring)."""
+    out: list[Stated] = []
+    for sentence, end in _sentences(_prepared(text)):
+        question = end == "?" or bool(_QUESTION_RE.match(sentence))
+        denied = bool(_DENIED_RE.search(sentence))
+        supposed = False
+        earlier: list[Fact] = []
+        listed = listed_shapes(sentence)
+        if listed:  # several subjects (lost to clause splitting): judged as the sentence is stated
+            mode = NEGATED if denied or _NEGATION_RE.search(sentence) else SUPPOSED if question or \
+                _HYPOTHESIS_RE.search(sentence) else HEDGED if _HEDGE_RE.search(sentence) else ASSERTED
+            out.extend(Stated(f, mode) for f in listed)
+        for clause in _CLAUSE_RE.split(sentence):
+            if not clause.strip():
+                continue
+            check()
+            facts, lone, bare = _clause_facts(clause.strip())
+            if lone and earlier and (bare or _ALTERNATIVE_RE.match(clause)):
+                names = frozenset().union(*(quantities(f) for f in earlier))
+                if names:
+                    out.append(Stated(Taint(names), HEDGED))
+            supposed = supposed or bool(_HYPOTHESIS_RE.search(clause))
+            if denied or _NEGATION_RE.search(clause):
+                mode = NEGATED
+            elif question or supposed:
+                mode = SUPPOSED
+            elif _HEDGE_RE.search(clause):
+                mode = HEDGED
+            else:
+                mode = ASSERTED
+            out.extend(Stated(f, mode) for f in facts)
+            earlier.extend(f for f in facts if not isinstance(f, Taint))
+    return tuple(out)
 
 
-_KIND_START_RE = re.compile(rf"(?:(?:{_SHAPE_NOUNS})\s+|[△⊙]\s*)?", re.I)
-_FILLER_RE = re.compile(r"^(?:(?:[Tt]he|[Ll]ength|[Mm]easure|of|[Ss]egment|[Ss]ide|[Ll]ine|[Cc]hord|[Rr]ay|[Vv]alue|[Gg]iven|that)\s+)+")
+# ---------------------------------------------------------------- annotations
+
+_KIND_START_RE = re.compile(rf"(?:(?:{SHAPE_NOUNS})\s+|[△⊙]\s*)?", re.I)
+_FILLER_RE = re.compile(r"^(?:(?:[Tt]he|[Ll]ength|[Mm]easure|of|[Ss]egment|[Ss]ide|[Ll]ine|[Cc]hord|[Rr]ay|[Vv]alue|"
+                        r"[Gg]iven|that|[Oo]pposite|[Aa]djacent|[Cc]orresponding|[Bb]ase|[Hh]eight|[Ll]eg|"
+                        r"[Hh]ypotenuse|[Dd]iagonal|[Ee]dge|[Ii]t|[Ww]e|[Kk]now|[Nn]ote|[Ss]ize|[Ii]n\s+the\s+"
+                        r"(?:figure|diagram|image),?)\s+)+")
+
+
+@lru_cache(maxsize=16384)
+def annotation_text(annotation: str) -> str:
+    """The annotation in the parser's notation (what `annotation_facts` reads)."""
+    return _FILLER_RE.sub("", _prepared(annotation).rstrip(" ."))
 
 
 @lru_cache(maxsize=16384)
 def annotation_facts(annotation: str) -> tuple[Fact, ...] | None:
     """The facts of one annotation read strictly, or None when any part of it is not understood."""
-    t = _NEG_RE.sub(" ≠ ", normalize(annotation)).rstrip(" .")
-    t = _FILLER_RE.sub("", t)
+    t = annotation_text(annotation)
     kind = _KIND_START_RE.match(t)
-    m = _IS_RE.match(t, kind.end())
+    m = IS_RE.match(t, kind.end())
     if m:
-        shape = _shape_at(t, m, full=True)
+        shape = shape_at(t, m, full=True)
         if shape:
             return (shape,)
     toks = tokenize(_relation_words(t))
@@ -254,4 +350,6 @@ def annotation_facts(annotation: str) -> tuple[Fact, ...] | None:
     if len(runs) != 1:
         return None
     facts, complete = _run_facts(runs[0])
-    return tuple(facts) if facts and complete else None
+    if not facts or not complete or any(isinstance(f, Taint) for f in facts):
+        return None
+    return tuple(facts)

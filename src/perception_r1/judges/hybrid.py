@@ -17,8 +17,9 @@ class HybridJudge(Judge):
     """Args:
         llm: the OpenAI judge for what symbolic cannot parse; its failure policy, cache and stats
             are the hybrid's.
-        symbolic: an object with `judge_parsed(response, annotations) -> list[0 | 1 | None]`
-            (None = could not parse); default `SymbolicJudge()`.
+        symbolic: an object with `judge_parsed(response, annotations) -> list[0 | 1 | None] | None`
+            (None in the list = could not parse; None for the list = failed, under the skip policy);
+            default `SymbolicJudge` with the LLM judge's failure policy.
     """
 
     name = "hybrid"
@@ -30,7 +31,7 @@ class HybridJudge(Judge):
         if symbolic is None:
             from .symbolic import SymbolicJudge
 
-            symbolic = SymbolicJudge()
+            symbolic = SymbolicJudge(on_error=llm.on_error)
         self.llm = llm
         self.symbolic = symbolic
         self.stats = llm.stats  # one set of counters: requests, cache hits and failures are the LLM's
@@ -44,7 +45,11 @@ class HybridJudge(Judge):
             ask = []
             for i in range(lo, min(lo + self.chunk, len(items))):
                 response, anns = items[i]
-                partial = list(self.symbolic.judge_parsed(response, list(anns))) if anns else []
+                parsed = self.symbolic.judge_parsed(response, list(anns)) if anns else []
+                if parsed is None:  # symbolic failed on it (past its deadline) under the skip policy
+                    results.append(None)
+                    continue
+                partial = list(parsed)
                 results.append(partial)
                 js = [j for j, v in enumerate(partial) if v is None]
                 if js:

@@ -6,11 +6,17 @@
 symbols into one symbol each (`⊥ ∥ ≅ ∼ ≠ ≈ ∠ △ ⊙`), markdown and list bullets into separators, line
 breaks into statement ends (unless the formula continues), and `A B C` into `ABC`. Tags such as
 `<info1>` and unknown commands become separators: they break a statement, never join one.
+
+Before any of that, `visible` keeps only what a reader of the rendered text sees: Unicode NFKC
+(full-width and math-italic letters are letters), format and private-use characters (zero-width spaces, soft
+hyphens, bidi and tag characters) removed, LaTeX comments (`% …`), `\\iffalse … \\fi`, comment
+environments, HTML comments and `\\phantom{…}` dropped — text hidden from a reader states nothing.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "theta": "θ", "phi": "φ", "varphi": "φ",
@@ -32,53 +38,90 @@ _ARC_CMDS = r"widehat|overarc|wideparen|arc|overparen"
 
 _UNICODE = str.maketrans({"−": "-", "–": "-", "—": " , ", "×": "*", "·": "*", "⋅": "*", "÷": "/", "‖": "∥",
                           "∡": "∠", "≡": "≅", "∽": "∼", "≃": "∼", "⟂": "⊥", "²": "^2", "³": "^3",
-                          "′": "'", "’": "'", "＝": "=", "（": "(", "）": ")", "，": ",", "▵": "△", "Δ": "△"})
+                          "′": "'", "’": "'", "▵": "△", "Δ": "△", "⁄": "/", "¬": " not ",
+                          "▱": " parallelogram ", "≟": " ≠ "})
+_HIDDEN = [
+    re.compile(r"\\iffalse\b.*?(?:\\fi\b|$)", re.S),
+    re.compile(r"\\begin\s*\{comment\}.*?(?:\\end\s*\{comment\}|$)", re.S),
+    re.compile(r"<!--.*?(?:-->|$)", re.S),
+    re.compile(r"(?<!\\)%[^\n]*"),                                     # a LaTeX comment runs to the line end
+    re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}"),
+]
 
 
-def _braced(text: str, start: int) -> tuple[str, int] | None:
+def _visible_char(c: str) -> bool:
+    return unicodedata.category(c) not in ("Cf", "Co")  # format and private-use characters
+
+
+def visible(text: str) -> str:
+    """What a reader of the rendered text sees (see the module docstring)."""
+    t = text.replace("²", "^2").replace("³", "^3")  # before NFKC, which would make them plain digits
+    t = unicodedata.normalize("NFKC", t)
+    if not t.isascii():
+        t = "".join(filter(_visible_char, t))
+    for pat in _HIDDEN:
+        t = pat.sub(" ", t)
+    return t
+
+
+def _closing(text: str) -> dict[int, int]:
+    """Index of the matching `}` for every `{` that has one (one pass, so nesting costs no rescans)."""
+    out, stack = {}, []
+    for m in re.finditer(r"[{}]", text):
+        if m.group() == "{":
+            stack.append(m.start())
+        elif stack:
+            out[stack.pop()] = m.start()
+    return out
+
+
+def _braced(text: str, start: int, closing: dict[int, int]) -> tuple[str, int] | None:
     """The balanced `{…}` group beginning at `start` (after spaces): (contents, index after it)."""
     i = start
     while i < len(text) and text[i] == " ":
         i += 1
-    if i >= len(text) or text[i] != "{":
-        return None
-    depth = 0
-    for j in range(i, len(text)):
-        depth += {"{": 1, "}": -1}.get(text[j], 0)
-        if depth == 0:
-            return text[i + 1:j], j + 1
-    return None
+    j = closing.get(i)
+    return None if j is None else (text[i + 1:j], j + 1)
 
 
-def _fracs(text: str) -> str:
+_FRAC_RE = re.compile(r"\\[dt]?frac|\\sqrt")
+_TWO_DIGITS_RE = re.compile(r"\s*(\d)(\d)")
+_MAX_NESTING = 8  # deeper \frac / \sqrt nesting is no geometry fact: it becomes a separator
+
+
+def _fracs(text: str, depth: int = 0) -> str:
     """`\\frac{a}{b}` (also dfrac, tfrac, nested) -> `((a)/(b))`; `\\sqrt{a}` -> `√(a)`."""
+    if depth > _MAX_NESTING:
+        return " ⋄ "
+    if "\\" not in text:
+        return text
+    closing = _closing(text)
     out, i = [], 0
-    pat = re.compile(r"\\[dt]?frac|\\sqrt")
     while True:
-        m = pat.search(text, i)
+        m = _FRAC_RE.search(text, i)
         if not m:
             out.append(text[i:])
             return "".join(out)
         out.append(text[i:m.start()])
         if m.group().endswith("sqrt"):
-            arg = _braced(text, m.end())
+            arg = _braced(text, m.end(), closing)
             if arg:
-                out.append(f"√({_fracs(arg[0])})")
+                out.append(f"√({_fracs(arg[0], depth + 1)})")
                 i = arg[1]
             else:
                 out.append("√")
                 i = m.end()
             continue
-        num = _braced(text, m.end())
-        den = _braced(text, num[1]) if num else None
+        num = _braced(text, m.end(), closing)
+        den = _braced(text, num[1], closing) if num else None
         if num and den:
-            out.append(f"(({_fracs(num[0])})/({_fracs(den[0])}))")
+            out.append(f"(({_fracs(num[0], depth + 1)})/({_fracs(den[0], depth + 1)}))")
             i = den[1]
         else:
-            two = re.match(r"\s*(\d)(\d)", text[m.end():])
+            two = _TWO_DIGITS_RE.match(text, m.end())
             if two:
                 out.append(f"(({two.group(1)})/({two.group(2)}))")
-                i = m.end() + two.end()
+                i = two.end()
             else:
                 out.append(" ")
                 i = m.end()
@@ -91,7 +134,12 @@ def _command(m: re.Match) -> str:
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """One plain notation for LaTeX / Unicode / prose maths (see the module docstring)."""
-    t = text.translate(_UNICODE)
+    t = visible(text).translate(_UNICODE)
+    t = re.sub(r"=\s*/\s*=|!=|=/=|<>|\\not\s*=|\\not\s*\\equiv", " ≠ ", t)
+    t = re.sub(r"\\angle\s*\{\s*([A-Z\s]{1,8}|\d+)\s*\}", r" ∠\1 ", t)        # \angle{ABC}
+    t = re.sub(r"\\\||\\Vert\b|(?<=[A-Z}])\s*\|\|\s*(?=[A-Z\\])", " ∥ ", t)       # AB \| CD, AB || CD
+    t = re.sub(r"\\[lr]vert\b|\\[lr]Vert\b", "|", t)
+    t = re.sub(r"\|\s*((?:\\overline\s*)?\{?\s*[A-Z]\s*[A-Z]\s*\}?)\s*\|", r" \1 ", t)         # |AB| is the length AB
     t = re.sub(r"</?[A-Za-z][\w-]*>", " , ", t)                  # tags (<think>, <info1>) are not maths
     t = re.sub(r"\\[()\[\]]|\$", " ", t)
     t = re.sub(r"\\(?:begin|end)\s*\{[^{}]*\}", " , ", t)
@@ -109,6 +157,7 @@ def normalize(text: str) -> str:
     t = _fracs(t)
     t = re.sub(r"\\([A-Za-z]+)", _command, t)
     t = re.sub(r"\\[,;:! ]|~", " ", t)
+    t = re.sub(r"\|\s*([A-Z])\s*([A-Z])\s*\|", r" \1\2 ", t)                 # \left| AB \right|
     t = t.replace("{", "(").replace("}", ")").replace("//", " ∥ ")
     t = re.sub(r"√\s*(\d+(?:\.\d+)?|[a-z](?![a-z]))", r"√(\1)", t)
     t = t.replace("√", " sqrt")

@@ -1,185 +1,122 @@
 """The `symbolic` judge: a deterministic, offline verdict for mathematical visual facts.
 
-For each annotation (`AB = 3`, `m∠ABC = 90°`, `JK = 3f − 6`, `AB ⊥ CD`, `JKLM is a parallelogram`)
-it decides whether the response states the same fact (Perception-R1's `o_j`, DESIGN.md §1), tolerant
-of notation (facts.py), of reversed names (`BA` = `AB`, `∠CBA` = `∠ABC`), of swapped sides and of
-algebraic rewriting: two equations state the same fact when `lhs₁ − rhs₁ = c·(lhs₂ − rhs₂)` for a
-constant c ≠ 0 (so `8 + 2f` = `2f + 8`, `2AB = 6` = `AB = 3`, but `6 − 3f` ≠ `3f − 6`).
+For each annotation (`AB = 3`, `m∠ABC = 90°`, `JK = 3f − 6`, `AB ⊥ CD`, `JKLM is a parallelogram`, or
+a paper-style sentence that `canonical` reads) it decides whether the response states the same fact
+(Perception-R1 §3, the o_j of r_v = Σ o_j / m), tolerant of notation (facts.py), of reversed names
+(`BA` = `AB`, `∠CBA` = `∠ABC`), of swapped sides and of algebraic rewriting: two equations state the
+same fact when `lhs₁ − rhs₁ = c·(lhs₂ − rhs₂)` for a constant c ≠ 0 (so `8 + 2f` = `2f + 8`,
+`2AB = 6` = `AB = 3`, but `6 − 3f` ≠ `3f − 6`), and of the shape hierarchy (a rhombus is a
+parallelogram and a quadrilateral; never the reverse).
 
-It credits nothing it cannot parse (`can_parse`), and nothing about a quantity the response assigns
-contradictory values (two values that differ by a non-zero constant): listing `AB = 1, AB = 2, …`
-earns no `AB = 3`. Likewise an entity given more than `max_descriptions` different descriptions.
+A fact is credited only when the response asserts it consistently (consistency.py): not negated,
+questioned, supposed or hedged, not hidden from a reader, and not drowned in incompatible
+alternatives — several values for one quantity, `∥` and `⊥` for one pair, a shape of two exclusive
+kinds, many centres, angles of a triangle that do not sum to 180°. It credits nothing it cannot parse
+(`can_parse`).
+
+Bounds: a response is read up to `max_chars` characters; the parser refuses sides past a size,
+depth, degree or number of digits (expressions.py) and sympy never expands a power; and each
+response is judged in a worker process with a deadline (`timeout`), so nothing can stall a GRPO step.
+A timed-out response is a failure under the judge's failure policy (`on_error`), never a silent 0.
 """
 
 from __future__ import annotations
 
-import itertools
 import time
-from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-import sympy
-
 from .base import Judge
-from .facts import Eq, Fact, Rel, Shape, annotation_facts, response_facts
+from .consistency import Index
+from .deadline import DeadlineExceeded, DeadlineWorker, OverBudget, WorkerFailed, budget
+from .facts import annotation_facts, response_facts
+
+MAX_CHARS = 65536
 
 
-@lru_cache(maxsize=65536)
-def same_equation(a: sympy.Expr, b: sympy.Expr) -> bool:
-    """`a = 0` and `b = 0` state the same fact: a / b is a non-zero constant."""
-    if a == b or a == -b:
-        return True
-    try:
-        ratio = sympy.cancel(a / b)
-    except (ZeroDivisionError, sympy.PolynomialError, TypeError):
-        return False
-    return not ratio.free_symbols and ratio != 0 and ratio.is_finite is not False
+@lru_cache(maxsize=4096)
+def _index(response: str, max_descriptions: int) -> Index:
+    return Index(response_facts(response), max_descriptions)
 
 
-_ROUNDING = 0.01
-Value = frozenset  # {(term, coefficient)}: a linear combination; the term 1 is the constant
+def verdicts(response: str, annotations: tuple[str, ...], max_descriptions: int,
+             seconds: float | None = None) -> list[int | None]:
+    """1/0 per annotation the judge can parse, None for the others (runs in the worker, reading for
+    at most `seconds`: OverBudget past them)."""
+    with budget(seconds):
+        return _verdicts(response, annotations, max_descriptions)
 
 
-@lru_cache(maxsize=65536)
-def _assignments(expr: sympy.Expr) -> tuple[tuple[str, Value], ...]:
-    """(symbol, value) for each symbol the equation `expr = 0` solves linearly — `2AB − 6` gives
-    (AB, {(1, 3)}) — with the value as a linear combination (no sympy arithmetic: this runs per fact)."""
-    terms: dict[sympy.Expr, sympy.Expr] = {}
-    for arg in sympy.Add.make_args(expr):
-        coeff, term = arg.as_coeff_Mul()
-        terms[term] = terms.get(term, 0) + coeff
-    out = []
-    for term, c in terms.items():
-        if not isinstance(term, sympy.Symbol) or c == 0:
+def _verdicts(response: str, annotations: tuple[str, ...], max_descriptions: int) -> list[int | None]:
+    index = None
+    out: list[int | None] = []
+    for ann in annotations:
+        facts = annotation_facts(ann)
+        if facts is None:
+            out.append(None)
             continue
-        others = [t for t in terms if t is not term]
-        if any(term in t.free_symbols for t in others):
-            continue  # also non-linear in it (AB² + AB = 6): no single value
-        out.append((term.name, frozenset((t, -terms[t] / c) for t in others)))
-    return tuple(out)
+        if index is None:
+            index = _index(response, max_descriptions)
+        out.append(int(all(index.states(f) for f in facts)))
+    return out
 
 
-def _contradict(a: Value, b: Value) -> bool:
-    """Two values of one quantity contradict when they differ only in a non-zero constant:
-    AB = 1 vs AB = 2, or JK = 3f − 6 vs JK = 3f − 7 (but not JK = 3f − 6 vs JK = 12). Values within
-    1% are a rounding (`AB = 5√2 = 7.07`), not a contradiction."""
-    da, db = dict(a), dict(b)
-    ca, cb = da.pop(sympy.S.One, 0), db.pop(sympy.S.One, 0)
-    if da != db:
-        return False
-    try:
-        x, y = float(ca), float(cb)
-    except TypeError:
-        return bool(sympy.simplify(ca - cb) != 0)
-    return abs(x - y) > _ROUNDING * max(abs(x), abs(y))
-
-
-class _Index:
-    """What one response states, indexed for matching."""
-
-    def __init__(self, facts: tuple[Fact, ...], max_descriptions: int):
-        self.eqs: dict[frozenset[str], list[sympy.Expr]] = defaultdict(list)
-        self.rels: set[Rel] = set()
-        self.shapes: dict[str, set[frozenset[str]]] = defaultdict(set)
-        values: dict[str, set[Value]] = defaultdict(set)
-        for f in facts:
-            if isinstance(f, Eq):
-                self.eqs[f.symbols].append(f.expr)
-                for name, v in _assignments(f.expr):
-                    values[name].add(v)
-            elif isinstance(f, Rel):
-                self.rels.add(f)
-            else:
-                self.shapes[f.entity].add(f.words)
-        self.conflicted = {name for name, vs in values.items() if len(vs) > 1 and
-                           any(_contradict(a, b) for a, b in itertools.combinations(vs, 2))}
-        self.sprayed = {ent for ent, descs in self.shapes.items() if len(descs) > max_descriptions}
-
-    def states(self, fact: Fact) -> bool:
-        return any(self._states(f) for f in (fact, *alternatives(fact)))
-
-    def _states(self, fact: Fact) -> bool:
-        if isinstance(fact, Eq):
-            syms = fact.symbols
-            if syms & self.conflicted:
-                return False
-            return any(same_equation(fact.expr, e) for e in self.eqs.get(syms, ()))
-        if isinstance(fact, Rel):
-            return fact in self.rels
-        if isinstance(fact, Shape):
-            return fact.entity not in self.sprayed and any(fact.words <= d for d in self.shapes.get(fact.entity, ()))
-        return False
-
-
-@lru_cache(maxsize=4096)
-def alternatives(fact: Fact) -> tuple[Fact, ...]:
-    """Other statements of the same fact: `AB ⊥ BC` is `m∠ABC = 90°` and back; an angle may be
-    named by its vertex alone (`∠B = 90°` for `m∠ABC = 90°`), as chat models often write it."""
-    out: list[Fact] = []
-    if isinstance(fact, Rel) and fact.kind == "perp":
-        (a, b), (c, d) = fact.key
-        shared = {a, b} & {c, d}
-        if len(shared) == 1 and len({a, b, c, d}) == 3:
-            p = shared.pop()
-            x, y = ({a, b} - {p}).pop(), ({c, d} - {p}).pop()
-            out.append(Eq(sympy.Symbol("A_" + min(x + p + y, y + p + x)) - 90))
-    if isinstance(fact, Eq) and len(fact.expr.free_symbols) == 1:
-        [s] = fact.expr.free_symbols
-        name = s.name
-        if name.startswith("A_") and len(name) == 5 and (fact.expr - s == -90 or fact.expr + s == 90):
-            x, p, y = name[2:]
-            out.append(Rel("perp", tuple(sorted(("".join(sorted(x + p)), "".join(sorted(p + y)))))))
-    for f in (fact, *out):
-        if isinstance(f, Eq):
-            vertex = {s: sympy.Symbol("A_" + s.name[3]) for s in f.expr.free_symbols
-                      if s.name.startswith("A_") and len(s.name) == 5}
-            if vertex and (e := f.expr.subs(vertex)).free_symbols:
-                out.append(Eq(e))
-    return tuple(out)
-
-
-@lru_cache(maxsize=4096)
-def _index(response: str, max_descriptions: int) -> _Index:
-    return _Index(response_facts(response), max_descriptions)
+_WORKER = DeadlineWorker("perception_r1.judges.symbolic:verdicts")
 
 
 class SymbolicJudge(Judge):
-    """Offline judge for mathematical facts; see the module docstring. Never fails, so `on_error`
-    only matters to judges that wrap it."""
+    """Offline judge for mathematical facts; see the module docstring.
+
+    Args:
+        on_error: failure policy for a response that ran past `timeout` ("raise" or "skip").
+        max_descriptions: an entity given more different descriptions than this earns no shape.
+        timeout: seconds of reading per response, in the worker process (killed 0.5 s later if it
+            overruns); None judges in this process, unbounded.
+        max_chars: characters of a response that are read.
+    """
 
     name = "symbolic"
 
-    def __init__(self, on_error: str = "raise", max_descriptions: int = 3):
+    def __init__(self, on_error: str = "raise", max_descriptions: int = 3, timeout: float | None = 0.8,
+                 max_chars: int = MAX_CHARS):
         super().__init__(on_error)
         self.max_descriptions = max_descriptions
-        self.stats.extra.update(annotations=0, unparseable=0)
+        self.timeout = timeout
+        self.max_chars = max_chars
+        self.stats.extra.update(annotations=0, unparseable=0, timeouts=0)
 
     @staticmethod
     def can_parse(annotation: str) -> bool:
         """Whether this judge understands the annotation (the hybrid judge sends the rest to an LLM)."""
         return annotation_facts(annotation) is not None
 
-    def judge_parsed(self, response: str, annotations: list[str]) -> list[int | None]:
-        """1/0 per annotation this judge can parse, None for the others."""
+    def judge_parsed(self, response: str, annotations: list[str]) -> list[int | None] | None:
+        """1/0 per annotation this judge can parse, None for the others; None for the whole item
+        when judging it failed (past the deadline) under the skip policy."""
+        if not annotations:
+            return []
         start = time.perf_counter()
-        index = None
-        out: list[int | None] = []
-        for ann in annotations:
-            facts = annotation_facts(ann)
-            if facts is None:
-                out.append(None)
-                continue
-            if index is None:
-                index = _index(response, self.max_descriptions)
-            out.append(int(all(index.states(f) for f in facts)))
+        args = (response[:self.max_chars], tuple(annotations), self.max_descriptions, self.timeout)
         self.stats.requests += 1
-        self.stats.latency_total += time.perf_counter() - start
         self.stats.extra["annotations"] += len(annotations)
+        try:
+            out = verdicts(*args) if self.timeout is None else _WORKER.call(args, self.timeout)
+        except (DeadlineExceeded, OverBudget) as e:
+            self.stats.extra["timeouts"] += 1
+            return self._failed(f"response of {len(response)} characters: {e}")
+        except WorkerFailed as e:
+            return self._failed(f"response of {len(response)} characters: {e}")
+        finally:
+            self.stats.latency_total += time.perf_counter() - start
         self.stats.extra["unparseable"] += sum(v is None for v in out)
         return out
 
     async def ajudge_batch(self, items: list[tuple[str, list[str]]],
                            images: list[Any] | None = None) -> list[list[int] | None]:
-        """Verdicts for each (response, annotations); an unparseable annotation gets 0 (not credited)."""
-        return [[0 if v is None else v for v in self.judge_parsed(resp, list(anns))] for resp, anns in items]
+        """Verdicts for each (response, annotations); an unparseable annotation gets 0 (not credited);
+        a failed item is None (skip policy)."""
+        out = []
+        for resp, anns in items:
+            parsed = self.judge_parsed(resp, list(anns))
+            out.append(None if parsed is None else [0 if v is None else v for v in parsed])
+        return out

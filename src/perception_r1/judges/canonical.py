@@ -1,0 +1,151 @@
+"""Canonical facts from free-text, paper-style annotations (and the same phrasings in responses).
+
+The paper's annotations are sentences written by a teacher model ("Length of side $JK$ is given as
+$3f - 6$.", "Measure of angle ABD = $(4y + 4)^\\circ$", "Angle ABD and Angle CDB are alternate
+interior angles.", "The sum of the interior angles is 360 degrees."). `rewrite` turns such phrasings,
+in normalised text (`notation.normalize`), into the notation the fact reader parses: `JK = 3f - 6`,
+`∠ABD = (4y + 4)`, a pair relation between two angles, `∑∠ = 360`. It runs on annotations and
+responses alike, so the response's "∠1 and ∠2 are supplementary" meets the annotation's
+`m∠1 + m∠2 = 180°`.
+
+`canonical(annotation)` is the canonical spelling of one annotation, or None when it cannot be read
+(the hybrid judge sends exactly those to the LLM); `report(annotations)` counts both, so the LLM
+share is known before training.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Pair relations between two named things, written as one private-use character each so no text
+# can spell them except through the phrases below (notation.visible drops private-use characters).
+PAIR_KINDS = {
+    "\ue001": ("alt_int", "alternate interior angles"),
+    "\ue002": ("alt_ext", "alternate exterior angles"),
+    "\ue003": ("corr", "corresponding angles"),
+    "\ue004": ("vert", "vertical angles"),
+    "\ue005": ("same_side", "same-side interior angles"),
+    "\ue006": ("opp_sides", "opposite sides"),
+    "\ue007": ("on_line", "lies on"),
+    "\ue008": ("on_circle", "lies on"),
+}
+PAIR_CHARS = "".join(PAIR_KINDS)
+
+_ANG = r"(?:∠\s*|(?i:angle)\s+)(?:[A-Z]{1,3}|\d+)(?![A-Za-z\d])"
+_SEG = r"(?<![A-Za-z'])[A-Z]{2}(?![A-Za-z'])"
+_TRI = r"(?:△\s*|(?i:triangle)\s+)[A-Z]{3}(?![A-Za-z'])"
+_POLY = r"(?i:quadrilateral|triangle|polygon|pentagon|hexagon|rhombus|rectangle|parallelogram|square|" \
+        r"trapezoid|trapezium|kite)"
+_ANGLE_PAIRS = [
+    (r"alternate\s+interior", "\ue001"), (r"alternate\s+exterior", "\ue002"), (r"corresponding", "\ue003"),
+    (r"vertical|vertically\s+opposite", "\ue004"),
+    (r"same[- ]side\s+interior|consecutive\s+interior|co-?interior", "\ue005"),
+]
+
+
+def _angle(text: str) -> str:
+    return "∠" + re.sub(r"(?i)^(?:∠|angle)\s*", "", text.strip())
+
+
+def _pair_sub(m: re.Match, op: str) -> str:
+    return f" {_angle(m.group('a'))} {op} {_angle(m.group('b'))} "
+
+
+_REWRITES: list[tuple[re.Pattern, object]] = [
+    # "the sum of the (measures of the) interior angles (of a quadrilateral) is 360"
+    (re.compile(rf"\b(?:[Tt]he\s+)?(?i:sum)\s+of\s+(?:the\s+)?(?:(?i:measures?)\s+of\s+(?:the\s+)?)?"
+                rf"(?:(?i:interior)\s+)?(?i:angles)(?:\s+(?:of|in)\s+(?:(?:a|an|the|this|any)\s+)?"
+                rf"(?:(?:{_POLY})\s*)?(?:[A-Z]{{3,8}}(?![A-Za-z']))?)?"), " ∑∠ "),
+    # "is given as", "is labeled as", "is marked": a value follows
+    (re.compile(r"\b(?:(?:is|are)\s+(?i:given|labell?ed|marked|shown|denoted|written|expressed|represented|"
+                r"indicated)(?:\s+(?:as|by|to\s+be))?|(?i:given|labell?ed|marked|shown|denoted|written|"
+                r"expressed|represented|indicated)\s+(?:as|by))(?=\s*[-(\d√∠A-Za-z])"), " = "),
+    # two angles of a named kind: "∠ABD and ∠CDB are alternate interior angles"
+    *[(re.compile(rf"(?P<a>{_ANG})\s+and\s+(?P<b>{_ANG})\s+(?:are|form)\s+(?:(?i:a\s+pair\s+of)\s+)?"
+                  rf"(?i:{words})(?:\s+(?i:angles))?"), lambda m, c=c: _pair_sub(m, c))
+      for words, c in _ANGLE_PAIRS],
+    (re.compile(rf"(?P<a>{_ANG})\s+and\s+(?P<b>{_ANG})\s+are\s+(?i:supplementary)(?:\s+(?i:angles))?"),
+     lambda m: f" {_angle(m.group('a'))} + {_angle(m.group('b'))} = 180 "),
+    (re.compile(rf"(?P<a>{_ANG})\s+and\s+(?P<b>{_ANG})\s+are\s+(?i:complementary)(?:\s+(?i:angles))?"),
+     lambda m: f" {_angle(m.group('a'))} + {_angle(m.group('b'))} = 90 "),
+    (re.compile(rf"(?P<a>{_ANG})\s+and\s+(?P<b>{_ANG})\s+are\s+(?i:congruent|equal)(?:\s+(?i:angles))?"),
+     lambda m: f" {_angle(m.group('a'))} = {_angle(m.group('b'))} "),
+    # two segments: parallel, perpendicular, congruent, opposite sides
+    (re.compile(rf"(?P<a>{_SEG})\s+and\s+(?P<b>{_SEG})\s+are\s+(?:(?i:both|mutually)\s+)?(?i:parallel)"
+                rf"(?:\s+(?i:lines|segments|sides))?"), r" \g<a> ∥ \g<b> "),
+    (re.compile(rf"(?P<a>{_SEG})\s+and\s+(?P<b>{_SEG})\s+are\s+(?:(?i:mutually)\s+)?(?i:perpendicular)"
+                rf"(?:\s+(?i:lines|segments|sides))?"), r" \g<a> ⊥ \g<b> "),
+    (re.compile(rf"(?P<a>{_SEG})\s+and\s+(?P<b>{_SEG})\s+are\s+(?i:congruent|equal)(?:\s+(?i:in\s+length))?"
+                rf"(?:\s+(?i:segments|sides))?"), r" \g<a> = \g<b> "),
+    (re.compile(rf"(?P<a>{_SEG})\s+and\s+(?P<b>{_SEG})\s+are\s+(?i:opposite\s+sides)"), " \\g<a> \ue006 \\g<b> "),
+    (re.compile(rf"(?P<a>{_TRI})\s+and\s+(?P<b>{_TRI})\s+are\s+(?i:congruent)(?:\s+(?i:triangles))?"),
+     r" \g<a> ≅ \g<b> "),
+    (re.compile(rf"(?P<a>{_TRI})\s+and\s+(?P<b>{_TRI})\s+are\s+(?i:similar)(?:\s+(?i:triangles))?"),
+     r" \g<a> ∼ \g<b> "),
+    # the centre of a circle, said the other way round
+    (re.compile(r"\b(?:[Tt]he\s+)?(?i:circle)\s+(?:(?:is|was)\s+)?(?i:cent(?:ere|re)d)\s+(?:at|At)\s+"
+                r"(?:(?:point)\s+)?(?P<c>[A-Z])(?![A-Za-z'])"), r" \g<c> is the center of the circle "),
+    (re.compile(r"\b(?:[Tt]he\s+)?(?i:cent(?:er|re))\s+of\s+(?:the\s+)?(?i:circle)\s+(?:is)\s+(?:(?:point)\s+)?"
+                r"(?P<c>[A-Z])(?![A-Za-z'])"), r" \g<c> is the center of the circle "),
+    (re.compile(r"\b(?:[Aa]\s+)?(?i:circle)\s+(?:with)\s+(?i:cent(?:er|re))\s+(?:(?:at|At)\s+)?(?:(?:point)\s+)?"
+                r"(?P<c>[A-Z])(?![A-Za-z'])"), r" ⊙\g<c> "),
+    # incidence: "B lies on AC", "M lies on ⊙K"
+    (re.compile(r"(?<![A-Za-z'])(?P<p>[A-Z])\s+(?:(?:lies|is|sits)\s+)?(?:on|On)\s+(?:(?:the)\s+)?"
+                r"(?:(?i:circle)\s+|⊙\s*)(?P<c>[A-Z])(?![A-Za-z'])"), " \\g<p> \ue008 \\g<c> "),
+    (re.compile(r"(?<![A-Za-z'])(?P<p>[A-Z])\s+(?:(?:lies|is|sits)\s+)?(?:on|On)\s+(?:(?:the)\s+)?"
+                r"(?:(?i:line|segment|side)\s+)?(?P<s>[A-Z]{2})(?![A-Za-z'])"), " \\g<p> \ue007 \\g<s> "),
+    # "AB: 3", a quantity and its value (not "FK = XB: 4y − 15 = …", where the colon introduces working)
+    (re.compile(r"(?<![A-Za-z'=≅∼⊥∥])(?<![=≅∼⊥∥]\s)(?P<q>[A-Z]{2}|∠\s*[A-Z]{1,3})\s*:\s+(?=[-(\d])"),
+     r" \g<q> = "),
+    # spelled-out operators: "JK equals 3f minus 6"
+    (re.compile(r"\b(?i:minus)\b"), " - "), (re.compile(r"\b(?i:plus)\b"), " + "),
+    (re.compile(r"\b(?i:divided\s+by)\b"), " / "), (re.compile(r"\b(?i:multiplied\s+by)\b"), " * "),
+    (re.compile(r"\b(?i:squared)\b"), " ^2 "),
+]
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
+                      "eighty": "80", "ninety": "90"})
+# a number word right after a relation and before a statement's end or unit: "AB is three units"
+_NUMBER_WORD_RE = re.compile(r"(?P<pre>(?:=|\b(?:is|equals|measures))\s+)(?P<w>(?i:" + "|".join(_NUMBER_WORDS) +
+                             r"))\b(?=\s*(?:[.,;:!?)]|$|units?\b|cm\b|degrees?\b|and\b|so\b))")
+
+
+@lru_cache(maxsize=16384)
+def rewrite(text: str) -> str:
+    """Paper-style phrasings in normalised text, rewritten to the parser's notation."""
+    for pat, repl in _REWRITES:
+        text = pat.sub(repl, text)
+    text = _NUMBER_WORD_RE.sub(lambda m: m.group("pre") + _NUMBER_WORDS[m.group("w").lower()], text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def spell(text: str) -> str:
+    """Readable spelling of rewritten text: pair relations back into words."""
+    def pair(m: re.Match) -> str:
+        kind, words = PAIR_KINDS[m.group(2)]
+        if kind == "on_line":
+            return f"{m.group(1)} lies on {m.group(3)}"
+        if kind == "on_circle":
+            return f"{m.group(1)} lies on ⊙{m.group(3)}"
+        return f"{m.group(1)} and {m.group(3)} are {words}"
+    return re.sub(rf"(\S+) ([{PAIR_CHARS}]) (\S+)", pair, text)
+
+
+def canonical(annotation: str) -> str | None:
+    """The canonical spelling of one annotation, or None when the symbolic judge cannot read it."""
+    from .facts import annotation_facts, annotation_text
+
+    if annotation_facts(annotation) is None:
+        return None
+    return spell(annotation_text(annotation))
+
+
+def report(annotations: list[str]) -> dict:
+    """How many annotations read canonically, and the ones that do not (they go to the LLM)."""
+    unread = [a for a in annotations if canonical(a) is None]
+    n = len(annotations)
+    return {"annotations": n, "parsed": n - len(unread), "share_parsed": (n - len(unread)) / n if n else 1.0,
+            "unparsed": unread}
