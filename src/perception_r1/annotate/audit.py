@@ -136,7 +136,10 @@ def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
 def score_verdicts(verdicts: dict[str, Any] | list[dict[str, Any]], records: list[Record] | None = None) -> AuditScore:
     """Accuracy of the judged annotations. With `records`, each verdict must name an existing
     annotation with the same text (a stale verdicts file raises RecordError naming the record)."""
-    items = verdicts["verdicts"] if isinstance(verdicts, dict) else verdicts
+    items = verdicts.get("verdicts") if isinstance(verdicts, dict) else verdicts
+    if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
+        raise ValueError("a verdicts file is a list of {id, index, annotation, correct} objects (or {\"verdicts\": "
+                         "[...]}), as the audit page downloads it")
     by_id = {r.id: r for r in records} if records is not None else None
     judged = correct = unjudged = 0
     problems = set()
@@ -168,5 +171,8 @@ def score_verdicts(verdicts: dict[str, Any] | list[dict[str, Any]], records: lis
 
 
 def score_file(verdicts_path: str | Path, data: str | Path | None = None) -> AuditScore:
-    verdicts = json.loads(Path(verdicts_path).read_text(encoding="utf-8"))
+    try:
+        verdicts = json.loads(Path(verdicts_path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{verdicts_path}: not a JSON verdicts file ({e})") from None
     return score_verdicts(verdicts, load_records(data) if data is not None else None)

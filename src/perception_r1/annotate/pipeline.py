@@ -61,6 +61,22 @@ class AnnotateConfig:
     resume: bool = False  # continue the run in `out` (its journal answers what was paid for)
     overwrite: bool = False  # replace the outputs in `out` (the journal is still reused: it is keyed by content)
 
+    def check(self) -> None:
+        """ValueError naming the first option out of range (in the CLI's spelling)."""
+        for flag, url in (("--teacher-url", self.teacher_url), ("--extractor-url", self.extractor_url)):
+            if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+                raise ValueError(f"{flag} must be an http(s) URL such as http://localhost:8000/v1, got {url!r}")
+        bounds = [("--samples", self.samples, 1), ("--concurrency", self.concurrency, 1),
+                  ("--limit", self.limit, 1), ("--max-retries", self.max_retries, 0),
+                  ("--max-tokens", self.max_tokens, 1), ("--extractor-max-tokens", self.extractor_max_tokens, 1),
+                  ("--min-pixels", self.min_pixels, 1), ("--max-pixels", self.max_pixels, self.min_pixels),
+                  ("--temperature", self.temperature, 0.0)]
+        for flag, value, low in bounds:
+            if value is not None and not value >= low:  # `not >=` also catches nan
+                raise ValueError(f"{flag} must be at least {low}, got {value}")
+        if not self.timeout > 0:
+            raise ValueError(f"--timeout must be positive, got {self.timeout}")
+
 
 @dataclass
 class Outcome:
@@ -97,10 +113,7 @@ def load_input(cfg: AnnotateConfig) -> list[Record]:
     """The records to annotate, every input problem found before the first request: the contract
     (`load_records`: fields, duplicate ids, image files inside the dataset folder) and every image
     decoded, each failure a RecordError naming the record and field."""
-    if cfg.samples < 1:
-        raise ValueError(f"--samples must be >= 1, got {cfg.samples}")
-    if cfg.limit is not None and cfg.limit < 1:
-        raise ValueError(f"--limit must be >= 1, got {cfg.limit}")
+    cfg.check()
     records = load_records(cfg.data)
     records = records[:cfg.limit] if cfg.limit is not None else records
     if cfg.keep_facts_in == "logic-forms":  # refuse before any request is paid for

@@ -26,6 +26,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..annotate.audit import score_file, write_audit
 
+    if args.sample < 1:
+        raise ValueError(f"--sample must be at least 1, got {args.sample}")
+
     if args.against == "logic-forms":
         from ..annotate.logic_check import check_records
         from ..data import load_records

@@ -21,6 +21,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("src", help="source folder or parquet file")
     p.add_argument("--out", required=True, help="output folder (data.jsonl + images/)")
     p.add_argument("--limit", type=int, default=None, help="only the first N problems")
+    p.add_argument("--overwrite", action="store_true", help="replace what is in a non-empty --out folder")
     p.add_argument("--annotations", choices=ANNOTATION_SOURCES, default="none",
                    help="geometry3k only: 'logic-forms' writes visual annotations from each figure's "
                         "diagram_logic_form (docs/annotation.md); default none")
@@ -46,6 +47,11 @@ def run(args: argparse.Namespace) -> int:
     if args.incidence and args.annotations != "logic-forms":
         print("error: --incidence needs --annotations logic-forms", file=sys.stderr)
         return 2
+    from .errors import refuse_overwrite
+
+    refuse_overwrite(args.out, args.overwrite, inputs=(args.src,))
+    if args.limit is not None and args.limit < 1:
+        raise ValueError(f"--limit must be at least 1, got {args.limit}")
     kwargs = (dict(annotations=args.annotations, incidence=args.incidence, logic_forms=args.logic_forms)
               if args.format == "geometry3k" else {})
     try:
@@ -55,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     if args.limit is not None:
         records = records[:args.limit]
+    if not records:
+        raise ValueError(f"{args.src}: no problems to convert")
     out = write_folder(records, args.out)
     n, problems = validate_path(out)
     for problem in problems[:20]:

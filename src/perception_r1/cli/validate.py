@@ -25,8 +25,9 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         for p in problems:
             print(p, file=sys.stderr)
-        bad = len({p.record_id for p in problems})
-        print(f"{len(problems)} problem(s) in {bad} of {n} record(s)", file=sys.stderr)
+        if n:  # an empty dataset's one problem says so already
+            bad = len({p.record_id for p in problems})
+            print(f"{len(problems)} problem(s) in {bad} of {n} record(s)", file=sys.stderr)
         return 1
     print(f"OK: {n} record(s) pass the data contract ({args.path})")
     return 0

@@ -70,11 +70,18 @@ def load_outcomes(path: str, field: str) -> dict[str, bool | None]:
     naming the line.
     """
     out: dict[str, bool | None] = {}
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                row = json.loads(raw.decode("utf-8")) if raw.strip() else None
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{n}: not UTF-8 ({e.reason} at byte {e.start})") from None
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
+            if row is None:
                 continue
-            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
             if "id" not in row:
                 raise ValueError(f"{path}:{n}: missing 'id'")
             rid = str(row["id"])

@@ -17,6 +17,9 @@ from ..loaders import write_folder
 from ..schema import Record
 from .families import FAMILIES
 from .presets import PRESETS, Preset
+
+# A side past this is ~9x the paper run's pixel cap (max_pixels 1806336 ~ 1344^2) and only spends memory.
+MAX_IMAGE_SIZE = 4096
 from .render import render
 from .scene import Figure
 
@@ -38,8 +41,8 @@ def generate(n: int, seed: int = 0, *, difficulty: str = "medium", families: lis
     """
     p = preset or _preset(difficulty)
     if image_size is not None:
-        if image_size < 28:
-            raise ValueError(f"image_size must be at least 28 pixels, got {image_size}")
+        if not 28 <= image_size <= MAX_IMAGE_SIZE:
+            raise ValueError(f"image_size must be between 28 and {MAX_IMAGE_SIZE} pixels, got {image_size}")
         p = replace(p, image_size=image_size)
     if font_scale <= 0:
         raise ValueError(f"font_scale must be positive, got {font_scale}")
