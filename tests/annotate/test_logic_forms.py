@@ -175,6 +175,10 @@ def test_counts_over_all_3002_problems_match_the_docs():
     for figure in (f"{counts.forms:,}", f"{counts.annotations:,}", f"{counts.annotations / counts.problems:.2f}",
                    f"{counts.none} ({100 * counts.none / counts.problems:.1f} %)"):
         assert figure in docs, figure
-    unparsed = [a for e in entries.values() for a in to_annotations(e["diagram_logic_forms"]).annotations
-                if annotation_facts(a) is None]
-    assert unparsed == []
+    with_incidence = count(entries.values(), incidence=True)
+    assert f"{with_incidence.annotations:,}" in docs
+    for incidence in (False, True):
+        unparsed = [a for e in entries.values()
+                    for a in to_annotations(e["diagram_logic_forms"], incidence=incidence).annotations
+                    if annotation_facts(a) is None]
+        assert unparsed == [], incidence
