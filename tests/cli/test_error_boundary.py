@@ -158,3 +158,18 @@ def test_refuse_overwrite(tmp_path):
     (tmp_path / "f.jsonl").write_text("done\n")
     with pytest.raises(ValueError, match="exists; --overwrite"):
         refuse_overwrite(tmp_path / "f.jsonl", False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("patch, field", [({"visual_annotations": "AB = 3"}, "visual_annotations"),
+                                          ({"visual_annotations": [3, None]}, "visual_annotations[0]"),
+                                          ({"choices": "ABCD", "answer": "A"}, "choices"),
+                                          ({"images": ["../outside.png"]}, "images[0]")])
+def test_train_dry_run_refuses_a_bad_record(patch, field, work, capsys):
+    Image.new("RGB", (40, 30)).save("outside.png")
+    row = json.loads(Path("d/data.jsonl").read_text())
+    Path("d/data.jsonl").write_text(json.dumps({**row, **patch}) + "\n")
+    code = main(["train", "--config", str(REPO / "configs" / "demo_cpu.yaml"), "--dry-run", "--dataset", "d",
+                 "--output_dir", "run"])
+    err = [line for line in capsys.readouterr().err.splitlines() if "perception-r1 train" in line]
+    assert code == 2 and len(err) == 1 and f"record 'a': field '{field}'" in err[0], err
