@@ -84,8 +84,8 @@ def _fold_char(c: str) -> str:
     return "".join(_LOOKALIKE.get(x, x) for x in _LOOKALIKE.get(c) or unicodedata.normalize("NFKC", c))
 
 
-_OPEN = r"(?:<|\\u0*3c|\\x3c|%(?:25)*3c|\\langle(?![a-z])|\\lt(?![a-z])|\\textless(?![a-z]))"
-_CLOSE = r"(?:>|\\u0*3e|\\x3e|%(?:25)*3e|\\rangle(?![a-z])|\\gt(?![a-z])|\\textgreater(?![a-z]))"
+_OPEN = r"(?:<|\\u0*3c|\\u\{0*3c\}|%u0*3c|\\x3c|%(?:25)*3c|\\langle(?![a-z])|\\lt(?![a-z])|\\textless(?![a-z]))"
+_CLOSE = r"(?:>|\\u0*3e|\\u\{0*3e\}|%u0*3e|\\x3e|%(?:25)*3e|\\rangle(?![a-z])|\\gt(?![a-z])|\\textgreater(?![a-z]))"
 _GAP = r"[\s${}\\]*"  # between a bracket and the name: spaces, `$<$info1$>$`, `\langle{info1}\rangle`
 _SPACED = r"[\s._\-]*"
 

@@ -196,8 +196,8 @@ _CONTROL = re.compile(r"<\|[^|\s]{1,40}\|>|<｜[^｜]{1,40}｜>|\[/?INST\]|</s>|
 _READ_AS = {**dict.fromkeys("‹«⟨〈〈《＜﹤˂ᐸ❮❰⧼⟪≺⋖❬⦑", "<"), **dict.fromkeys("›»⟩〉〉》＞﹥˃ᐳ❯❱⧽⟫≻⋗❭⦒", ">"),
             **dict.fromkeys("∕⁄／", "/")}
 _LATIN = str.maketrans("іІоОеЕаАрсѕοαειρνΙΟ", "iIoOeEaApcsoaeipvIO")
-_ESCAPED = re.compile(r"\\u0*3c|\\x3c|%(?:25)*3c|\\langle(?![a-z])|\\lt(?![a-z])|\\textless(?![a-z])", re.IGNORECASE)
-_ESCAPED_CLOSE = re.compile(r"\\u0*3e|\\x3e|%(?:25)*3e|\\rangle(?![a-z])|\\gt(?![a-z])|\\textgreater(?![a-z])", re.IGNORECASE)
+_ESCAPED = re.compile(r"\\u0*3c|\\u\{0*3c\}|%u0*3c|\\x3c|%(?:25)*3c|\\langle(?![a-z])|\\lt(?![a-z])|\\textless(?![a-z])", re.IGNORECASE)
+_ESCAPED_CLOSE = re.compile(r"\\u0*3e|\\u\{0*3e\}|%u0*3e|\\x3e|%(?:25)*3e|\\rangle(?![a-z])|\\gt(?![a-z])|\\textgreater(?![a-z])", re.IGNORECASE)
 _CLAIM = re.compile(r"<\s*i\W*n\W*f\W*o\W*(\d+)\s*>\s*([01])\s*<\s*/\s*i\W*n\W*f\W*o\W*\1\s*>", re.IGNORECASE)
 _END_FENCE = re.compile(r"<\s*/\s*r\W*e\W*s\W*p\W*o\W*n\W*s\W*e\s*>", re.IGNORECASE)
 
