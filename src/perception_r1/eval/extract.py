@@ -43,7 +43,7 @@ class LLMExtractor:
 
     Args:
         client: the OpenAI-protocol client (base URL and model of the extractor).
-        cache: optional disk cache keyed by (model, prompt) so a rerun pays nothing.
+        cache: optional disk cache keyed by (server, model, sampling parameters, prompt) so a rerun pays nothing.
         max_tokens: answers are short.
     """
 
@@ -57,7 +57,9 @@ class LLMExtractor:
 
     async def _one(self, question: str, response: str) -> str | None:
         text = self.prompt(question, response)
-        key = cache_key("extract", self.client.model, text)
+        # The server and the sampling parameters are in the key: another server's answer is not this one's.
+        key = cache_key("extract", self.client.base_url, self.client.model, {"temperature": 0.0,
+                                                                              "max_tokens": self.max_tokens}, text)
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             reply = hit
         else:
