@@ -45,9 +45,9 @@ class FirstStepWeights(TrainerCallback):
             self.weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-def _method(tiny_model, digits_data):
+def _method(tiny_model, digits_data, **kw):
     return MethodArgs(model_name_or_path=str(tiny_model), dataset=str(digits_data), min_pixels=3136,
-                      max_pixels=12544, num_threads=1, samples_every=1)
+                      max_pixels=12544, num_threads=1, samples_every=1, **kw)
 
 
 def _grpo(tiny_model, digits_data, out, callbacks):
@@ -71,12 +71,12 @@ def _grpo(tiny_model, digits_data, out, callbacks):
     return trainer
 
 
-def _sft(tiny_model, digits_data, out, callbacks):
+def _sft(tiny_model, digits_data, out, callbacks, **method_kw):
     from trl import SFTConfig
 
     from perception_r1.train.sft import datasets_for, make_trainer
 
-    method = _method(tiny_model, digits_data)
+    method = _method(tiny_model, digits_data, **method_kw)
     args = SFTConfig(output_dir=str(out), **COMMON)
     trainer = make_trainer(method, args, *datasets_for(method))
     for cb in callbacks:
@@ -120,6 +120,28 @@ def test_resume_restores_weights_and_continues_the_losses(build, tiny_model, dig
     assert any(not torch.equal(base[k], v) for k, v in saved.items()), "checkpoint-2 holds the base weights"
     got = _losses(resumed)
     assert sorted(got) == [1, 2, 3, 4]  # steps 1-2 come from the checkpoint's log history
+    for step in (3, 4):
+        assert got[step] == pytest.approx(expected[step], rel=1e-4, abs=1e-6), (step, got, expected)
+    assert "missing keys" not in transformers_log.text and "unexpected keys" not in transformers_log.text
+
+
+@pytest.mark.parametrize("family", ["qwen2_vl", "qwen3_vl", "lora"])
+def test_resume_of_other_families_and_lora_continues_the_losses(family, tiny_model, digits_data, tmp_path,
+                                                                 transformers_log):
+    """Each family's checkpoint layout (and a LoRA adapter, loaded by PEFT) resumes to the same losses."""
+    if family == "lora":
+        pytest.importorskip("peft")
+        model, kw = tiny_model, dict(use_peft=True, lora_r=4, lora_alpha=8)
+    else:
+        from perception_r1.models.families import build_family_model
+
+        model, kw = build_family_model(tmp_path / family, family), {}
+    whole = _sft(model, digits_data, tmp_path / "whole", [], **kw)
+    whole.train()
+    _sft(model, digits_data, tmp_path / "cut", [StopAfter(2)], **kw).train()
+    resumed = _sft(model, digits_data, tmp_path / "cut", [], **kw)
+    resumed.train(resume_from_checkpoint=str(tmp_path / "cut" / "checkpoint-2"))
+    expected, got = _losses(whole), _losses(resumed)
     for step in (3, 4):
         assert got[step] == pytest.approx(expected[step], rel=1e-4, abs=1e-6), (step, got, expected)
     assert "missing keys" not in transformers_log.text and "unexpected keys" not in transformers_log.text
