@@ -135,7 +135,7 @@ def bench_llm_stage(steps: list[tuple[list[str], list[dict]]], latency: float, c
                     concurrency: int) -> list[dict]:
     """Score each step's batch with one judge, as GRPO does step after step: the first step also
     pays for connecting; later ones reuse the connections."""
-    accuracy.accuracy_batch(["\\boxed{1}"], ["1"])  # start the persistent pool: it lives across steps
+    accuracy.start_pool(wait=True)  # the persistent pool lives across steps
     out = []
     with tempfile.TemporaryDirectory() as tmp, judge_server(latency, capacity) as url:
         judge = OpenAIJudge(url, "bench-judge", concurrency=concurrency, cache=Path(tmp) / "judge.sqlite")
@@ -150,7 +150,7 @@ def bench_llm_stage(steps: list[tuple[list[str], list[dict]]], latency: float, c
             out.append({"wall": wall, "cpu": cpu, "requests": requests, "limit": limit, "ratio": wall / limit,
                         "mean_total": sum(b.total for b in scored) / len(scored)})
         t0 = time.perf_counter()
-        accuracy._MEMO.clear()
+        accuracy.MEMO.clear()
         accuracy.accuracy_batch(steps[-1][0], [r["answer"] for r in steps[-1][1]])
         out[-1]["accuracy_alone"] = time.perf_counter() - t0
     out[-1]["judge_latency"] = judge.stats.as_dict()["latency_mean"]

@@ -1,15 +1,23 @@
-"""Pins for the one definition of "correct" (math-verify + multiple choice) and answer extraction."""
+"""Pins for the one definition of "correct" (math-verify + multiple choice) and answer extraction; a
+check that cannot be decided (timeout, no process to run it) gives no reward, never 0."""
 
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
 
 from perception_r1.rewards import accuracy
-from perception_r1.rewards.accuracy import accuracy_batch, accuracy_reward, extract_answer, is_correct
+from perception_r1.rewards.accuracy import (accuracy_batch, accuracy_reward, check_answer, extract_answer,
+                                            is_correct)
+from perception_r1.rewards.equivalence import unicode_to_latex
+from perception_r1.rewards.memo import Memo
 from perception_r1.rewards.numeric import numeric_value
 
 CHOICES_DEG = ["$10^{\\circ}$", "$15^{\\circ}$", "$20^{\\circ}$", "$25^{\\circ}$"]
 CHOICES_G3K = ["5", "5 \\sqrt { 2 }", "5 \\sqrt { 3 }", "10"]
+CHOICES_UNICODE = ["5", "5√2", "5√3", "10"]
 
 
 @pytest.mark.parametrize("response,expected", [
@@ -58,6 +66,17 @@ def test_extract_answer(response, expected):
     ("B", "5\\sqrt{2}", CHOICES_G3K, True),          # gold given as the choice text
     ("A", "5\\sqrt{2}", CHOICES_G3K, False),
     ("Impossible to determine", "E", ["1", "2", "3", "4", "Impossible to determine"], True),
+    # Unicode choices as the docs show them (docs/rewards.md)
+    ("B", "5\\sqrt{2}", CHOICES_UNICODE, True),
+    ("A", "5\\sqrt{2}", CHOICES_UNICODE, False),
+    ("5\\sqrt{2}", "B", CHOICES_UNICODE, True),
+    ("5√2", "B", CHOICES_UNICODE, True),
+    ("5√3", "B", CHOICES_UNICODE, False),
+    ("B", "15°", ["10°", "15°", "20°", "25°"], True),
+    ("15", "B", ["10°", "15°", "20°", "25°"], True),
+    ("2π", "2\\pi", None, True),
+    ("√(9+16)", "5", None, True),
+    ("−3", "-3", None, True),
 ])
 def test_is_correct(pred, gold, choices, expected):
     assert is_correct(pred, gold, choices) is expected
@@ -70,6 +89,23 @@ def test_is_correct(pred, gold, choices, expected):
 ])
 def test_accuracy_reward(response, answer, expected):
     assert accuracy_reward(response, answer) == expected
+
+
+@pytest.mark.parametrize("text,latex", [
+    ("5√2", "5\\sqrt{2}"), ("√x", "\\sqrt{x}"), ("√(a+(b))", "\\sqrt{a+(b)}"), ("15°", "15^\\circ"),
+    ("2π", "2\\pi"), ("x²", "x^2"), ("3×4", "3\\times 4"), ("−1", "-1"), ("12", "12"),
+])
+def test_unicode_to_latex(text, latex):
+    assert unicode_to_latex(text) == latex
+
+
+def test_memo_is_lru():
+    m = Memo(2)
+    m.put("a", 1)
+    m.put("b", None)
+    assert m.get("a") == 1  # "b" is now the oldest
+    m.put("c", 3)
+    assert m.get("b", default="gone") == "gone" and m.get("c") == 3 and len(m) == 2
 
 
 def test_memoised():
@@ -107,17 +143,73 @@ def test_letter_needs_separator():
 PATHOLOGICAL = "2^{2^{2^{2^{2^{2}}}}}"
 
 
-def test_timeout_inline_counts_and_returns_false():
+def test_timeout_inline_is_undecided_counted_and_logged(caplog):
     before = accuracy.STATS.timeouts
-    assert is_correct(PATHOLOGICAL, "3", timeout=1) is False
+    assert check_answer(PATHOLOGICAL, "3", timeout=1) is None
     assert accuracy.STATS.timeouts == before + 1
+    assert "timed out" in caplog.text
+    assert is_correct(PATHOLOGICAL, "3", timeout=1) is False  # memoised: not shown correct, no second wait
+    assert accuracy.STATS.timeouts == before + 1
+    assert accuracy_reward(f"\\boxed{{{PATHOLOGICAL}}}", "3", timeout=1) is None
 
 
-def test_timeout_in_pool_counts_and_returns_zero():
+def test_timeout_in_pool_gives_no_reward():
     before = accuracy.STATS.timeouts
     out = accuracy_batch([f"\\boxed{{{PATHOLOGICAL}}}", "\\boxed{3}"], ["4", "3"], timeout=1)
-    assert out == [0.0, 1.0]
+    assert out == [None, 1.0]
     assert accuracy.STATS.timeouts == before + 1
+
+
+def _broken_pool(monkeypatch):
+    def refuse():
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(accuracy.POOL, "_get", refuse)
+
+
+def test_pool_that_cannot_start_checks_inline_in_the_main_thread(monkeypatch):
+    _broken_pool(monkeypatch)
+    before = accuracy.STATS.failures
+    assert accuracy_batch(["\\boxed{\\frac{2}{8}}", "\\boxed{7}"], ["0.25", "8"]) == [1.0, 0.0]
+    assert accuracy.STATS.failures == before
+
+
+def test_pool_that_cannot_start_gives_no_reward_off_the_main_thread(monkeypatch, caplog):
+    _broken_pool(monkeypatch)
+    before = accuracy.STATS.failures
+    out = []
+    t = threading.Thread(target=lambda: out.append(accuracy_batch(["\\boxed{0.125}", "\\boxed{9}"],
+                                                                   ["\\frac{1}{8}", "10"])))
+    t.start()
+    t.join(60)
+    assert out == [[None, None]] and accuracy.STATS.failures == before + 2
+    assert "found no math-verify process" in caplog.text
+    monkeypatch.undo()
+    assert accuracy_batch(["\\boxed{0.125}"], ["\\frac{1}{8}"]) == [1.0]  # a failure is not memoised
+
+
+GUARDLESS = """
+from perception_r1.rewards import verl
+print("top level ran")
+print("accuracy:", verl.compute_score("geo", "<think>\\nAB = 3\\n</think>\\n<answer>\\n\\\\boxed{6}\\n</answer>",
+                                      "6", {"visual_annotations": ["AB = 3"]})["accuracy"])
+print("batch:", verl.compute_score_batched(["geo"] * 2, ["\\\\boxed{6}", "\\\\boxed{0.5}"], ["6", "\\\\frac{1}{2}"]))
+"""
+
+
+@pytest.mark.slow
+def test_script_without_main_guard_scores_right(tmp_path):
+    """A user's script file without `if __name__ == "__main__":` (the pool's workers must not re-run it)."""
+    script = tmp_path / "score.py"
+    script.write_text(GUARDLESS)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p), "PERCEPTION_R1_MATH_WORKERS": "2"}
+    run = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=180)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.count("top level ran") == 1, run.stdout
+    assert "accuracy: 1.0" in run.stdout, run.stdout + run.stderr[-2000:]
+    assert run.stdout.split("batch:")[1].count("'accuracy': 1.0") == 2
+    assert "Traceback" not in run.stderr and "bootstrapping" not in run.stderr
 
 
 @pytest.mark.parametrize("latex,value", [
