@@ -91,7 +91,8 @@ def number_of(text: str) -> str | None:
 
 
 def last_number(text: str) -> str | None:
-    """The last number written in the text (commas dropped), or None."""
+    """The last number written in the text (commas dropped), or None. (Number words are not read:
+    on the published MathVista outputs they match refusals more often than answers.)"""
     nums = _NUM_RE.findall(normalize_latex(text).replace("−", "-"))
     return nums[-1].replace(",", "").lstrip("+") if nums else None
 
@@ -101,14 +102,17 @@ def last_number(text: str) -> str | None:
 # "the answer is", "the final answer is:", "Answer:", "correct option is", "answer should be", ...:
 # a keyword, then a connector (a bare "answer" in "cannot be answered" is no answer).
 _PHRASE_RE = re.compile(
-    r"(?:\b(?:final|correct|right|best)\s+(?:answer|option|choice)|\banswer)\b"
+    r"(?:(?:\b(?:final|correct|right|best)\s+(?:answer|option|choice)(?:\s+letter)?|\b(?:option|choice)\s+letter"
+    r"|\banswer)\b"
     r"(?:\s+to\s+(?:the|this)\s+question)?"
-    r"(?:\s*(?:is|should\s+be|would\s+be|will\s+be)\b\s*[:：]?|\s*[:：=])\s*",
+    r"(?:\s*(?:is|should\s+be|would\s+be|will\s+be)\b\s*[:：]?|\s*[:：=])"
+    r"|答案\s*(?:是|为)?\s*[:：]?|故选\s*[:：]?)\s*",  # MathVista's Chinese items: "答案：C", "故选B"
     re.IGNORECASE)
 # "(B) no is the correct answer", "B is correct": the option named before the phrase.
-_OPTION_FIRST_RE = re.compile(r"\(([A-Z])\)[^.\n()]{0,60}?\bis\s+the\s+(?:correct|right|best)\s+(?:answer|option|choice)\b")
+_OPTION_FIRST_RE = re.compile(
+    r"\(([A-Z])\)(?:[^.\n()]|(?<=\d)\.(?=\d)){0,60}?(?:\bis\s+the\s+(?:correct|right|best)\s+(?:answer|option|choice)\b|是正确(?:答案|选项))")
 _END_TOKENS_RE = re.compile(r"(?:</s>|<\|im_end\|>|<\|endoftext\|>|<\|eot_id\|>|<eos>)\s*$")
-_STRIP = " \t\n*_`'\"“”‘’:：,;"
+_STRIP = " \t\n*_`'\"“”‘’:：,;。，"
 
 
 def _clean(text: str) -> str:
@@ -136,7 +140,7 @@ def option_letter(text: str, n_choices: int) -> str | None:
     among the first `n_choices` letters; None otherwise. A capital followed by a word is not an
     option ("A triangle has...", "I think")."""
     t = _clean(text)
-    m = (re.fullmatch(r"([A-Z])", t) or re.match(r"\(([A-Z])\)", t) or re.match(r"([A-Z])\s*[.):：](?!\d)", t)
+    m = (re.fullmatch(r"([A-Z])", t) or re.match(r"\(([A-Z])\)", t) or re.match(r"([A-Z])\s*[.,):：](?!\d)", t)
          or re.match(r"(?:option|choice)\s*\(?([A-Z])\)?(?![A-Za-z])", t, re.IGNORECASE))
     if not m:
         return None
