@@ -173,3 +173,21 @@ def test_train_dry_run_refuses_a_bad_record(patch, field, work, capsys):
                  "--output_dir", "run"])
     err = [line for line in capsys.readouterr().err.splitlines() if "perception-r1 train" in line]
     assert code == 2 and len(err) == 1 and f"record 'a': field '{field}'" in err[0], err
+
+
+@pytest.mark.parametrize("benchmark, content, message", [
+    ("mathvista", '{"1": {"pid": "1", "question": "q", "answer": "3"}}', "record '1': field"),
+    ("mathvista", "[]", "no rows"),
+    ("mathvista", "[1, 2]", "row 1 is a int"),
+    ("mathvista", "{not json", "not a JSON file"),
+    ("mmstar", '{"index": 7, "question": "q"}\n{"index": \n', "line 2 is not JSON"),
+    ("mmstar", b'{"index": 7, "question": "q"}\n{"index": "\xff"}\n', "line 2 is not UTF-8"),
+    ("mmstar", '{"index": 7}\n', "record '7': field"),
+])
+def test_benchmark_release_problems_name_the_row_and_column(benchmark, content, message, work, capsys):
+    name = "rel.json" if benchmark == "mathvista" else "rel.jsonl"
+    (Path(name).write_bytes if isinstance(content, bytes) else Path(name).write_text)(content)
+    code = main(["eval", "--benchmark", benchmark, "--data", name, "--responses", "r.jsonl", "--out", "e"])
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert code != 0 and len(err) == 1 and message in err[0], err
+    assert "Traceback" not in err[0]

@@ -10,10 +10,40 @@ from pathlib import Path
 from typing import Any
 
 
+ID_COLUMNS = ("id", "pid", "sample_index", "question_id", "index")
+
+
+class Row(dict):
+    """A release row whose missing column is a RecordError naming the row and the column (a benchmark
+    reading `row["question_type"]` from a file without it), not a bare KeyError."""
+
+    where: str = ""
+
+    def __missing__(self, key: str) -> Any:
+        from ...data import RecordError
+
+        rid = next((str(self[k]) for k in ID_COLUMNS if dict.get(self, k) is not None), "?")
+        raise RecordError(rid, key, f"{self.where}: no column {key!r} in this row (is it the benchmark's release?)")
+
+
 def read_rows(path: str | Path, *, split: str | None = None) -> tuple[list[dict[str, Any]], Path]:
-    """Rows of a release file or folder, and the folder that relative image paths start from.
-    `split` keeps only parquet files whose name starts with it (e.g. "validation", "testmini")."""
-    p = Path(path)
+    """Rows of a release file or folder (each a `Row`), and the folder that relative image paths start
+    from. `split` keeps only parquet files whose name starts with it (e.g. "validation", "testmini"). A
+    file with no rows, a row that is not an object or a line that is not UTF-8 / JSON is an error naming it."""
+    rows, base = _read(Path(path), split)
+    if not rows:
+        raise ValueError(f"{path}: no rows")
+    out = []
+    for n, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            raise ValueError(f"{path}: row {n} is a {type(row).__name__}, not an object")
+        row = Row(row)
+        row.where = f"{path} row {n}"
+        out.append(row)
+    return out, base
+
+
+def _read(p: Path, split: str | None) -> tuple[list[Any], Path]:
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file or folder")
     if p.is_dir():
@@ -27,14 +57,32 @@ def read_rows(path: str | Path, *, split: str | None = None) -> tuple[list[dict[
     if p.suffix == ".parquet":
         return _parquet(p), p.parent
     if p.suffix == ".jsonl":
-        with open(p, encoding="utf-8") as f:
-            return [json.loads(line) for line in f if line.strip()], p.parent
+        return _jsonl(p), p.parent
     if p.suffix == ".json":
-        data = json.loads(p.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{p}: not a JSON file ({e})") from None
         if isinstance(data, dict):
             data = list(data.values())
-        return list(data), p.parent
+        if not isinstance(data, list):
+            raise ValueError(f"{p}: expected a list of rows or an object of rows, got {type(data).__name__}")
+        return data, p.parent
     raise ValueError(f"{p}: expected a .json, .jsonl or .parquet file, or a folder of parquet files")
+
+
+def _jsonl(path: Path) -> list[Any]:
+    rows = []
+    with open(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                if raw.strip():
+                    rows.append(json.loads(raw.decode("utf-8")))
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}: line {n} is not UTF-8 ({e.reason} at byte {e.start})") from None
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}: line {n} is not JSON ({e.msg})") from None
+    return rows
 
 
 def _parquet(path: Path) -> list[dict[str, Any]]:
