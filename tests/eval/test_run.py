@@ -173,3 +173,14 @@ def test_llm_extractor_is_asked_for_a_boxed_answer_the_rules_cannot_use(tmp_path
     rows = [json.loads(x) for x in (tmp_path / "out" / "results.jsonl").read_text().splitlines()]
     mc = [r for r in rows if r["question_type"] == "multi_choice"]
     assert asked >= len(mc) and all(r["extractor"] == "llm" and r["extracted"] == "B" for r in mc)
+
+
+@pytest.mark.parametrize("row,field", [({"id": "1", "response": None}, "response"),
+                                       ({"id": "1", "response": {"error": "x"}}, "response"),
+                                       ({"id": "1", "response": "B", "sample": "first"}, "sample")])
+def test_a_malformed_responses_row_is_a_one_line_error(tmp_path, capsys, row, field):
+    resp = _write_jsonl(tmp_path / "r.jsonl", [row] + [{"id": str(i), "response": "A"} for i in range(2, 7)])
+    code = main(["eval", "--benchmark", "mathvista", "--data", MATHVISTA, "--responses", resp,
+                 "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "'1'" in err and field in err

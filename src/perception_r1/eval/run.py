@@ -99,7 +99,7 @@ def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
     per id), or generated (and kept in DIR/responses.jsonl)."""
     if cfg.responses:
         by_id: dict[str, str] = {}
-        for row in read_responses(cfg.responses):
+        for row in _text_rows(cfg.responses):
             if row.get("sample") is None:
                 by_id.setdefault(row["id"], row["response"])  # several per id: the first is scored
         missing = [r.id for r in records if r.id not in by_id]
@@ -122,6 +122,17 @@ def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
     return [done[r.id] for r in records]
 
 
+def _text_rows(path: str | Path) -> list[dict[str, Any]]:
+    """The rows of a responses file, each `response` a string (else a one-line error naming it)."""
+    rows = read_responses(path)
+    for row in rows:
+        if not isinstance(row["response"], str):
+            raise RecordError(row["id"], "response", f"{path}: expected a string, got {type(row['response']).__name__}")
+        if row.get("sample") is not None and not (isinstance(row["sample"], int) and row["sample"] >= 0):
+            raise RecordError(row["id"], "sample", f"{path}: expected a sample index 0, 1, ..., got {row['sample']!r}")
+    return rows
+
+
 def _samples(cfg: EvalConfig, records: list[Record], out: Path) -> list[list[str]]:
     """K sampled responses per item: rows with `sample` (0 .. K-1) of the responses file, or
     generated at `cfg.temperature` and kept in DIR/samples.jsonl (a rerun generates only what is
@@ -130,7 +141,7 @@ def _samples(cfg: EvalConfig, records: list[Record], out: Path) -> list[list[str
     got: dict[str, dict[int, str]] = {}
     source = Path(cfg.responses) if cfg.responses else out / "samples.jsonl"
     if source.exists():
-        for row in read_responses(source):
+        for row in _text_rows(source):
             if row.get("sample") is not None:
                 got.setdefault(row["id"], {}).setdefault(int(row["sample"]), row["response"])
     if cfg.responses:
