@@ -115,3 +115,17 @@ def test_audit_cli_against_logic_forms(tmp_path, capsys):
     assert "precision 3/4 = 75.0 %, recall 3/5 = 60.0 %" in text and "1 of 5 extracted" in text
     saved = json.loads(js.read_text())
     assert saved["totals"]["precision"] == 0.75 and saved["problems"][0]["missed"] == ["AC = y", "BC = x"]
+
+
+def test_a_judge_past_its_deadline_is_reported_not_guessed(tmp_path, monkeypatch):
+    from perception_r1.annotate import logic_check
+
+    monkeypatch.setattr(logic_check._JUDGE, "judge_parsed", lambda response, annotations: None)
+    data, out = _data(tmp_path, ids=("15",)), tmp_path / "out"
+    with LoopbackServer(_server) as srv:
+        run_annotate(_cfg(data, out, srv.url, keep_facts_in="logic-forms"))
+    [dropped] = [json.loads(line) for line in (out / "dropped.jsonl").read_text().splitlines()]
+    assert dropped["id"] == "15" and "deadline" in dropped["reason"]
+    [rec] = [r for r in from_geometry3k(REAL_G3K) if r.id == "15"]
+    summary = check_records([rec])
+    assert summary.problems == [] and summary.timed_out == ["15"] and "deadline" in str(summary)

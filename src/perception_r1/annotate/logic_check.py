@@ -22,7 +22,9 @@ from ..data import Record
 from ..judges.symbolic import SymbolicJudge
 from .logic_forms import to_annotations
 
-_JUDGE = SymbolicJudge()
+# Judged in the judge's deadline worker like any response; a teacher's trajectory is not adversarial, so the
+# bound is generous, and a text that still runs past it is reported (None), never guessed.
+_JUDGE = SymbolicJudge(on_error="skip", timeout=10.0)
 
 
 def logic_facts(record: Record, *, incidence: bool = False) -> list[str] | None:
@@ -33,14 +35,17 @@ def logic_facts(record: Record, *, incidence: bool = False) -> list[str] | None:
     return to_annotations([str(f) for f in forms], incidence=incidence).annotations
 
 
-def stated(text: str, facts: list[str]) -> list[int | None]:
-    """Per fact: 1 when `text` states it, 0 when not, None when the judge cannot read the fact."""
+def stated(text: str, facts: list[str]) -> list[int | None] | None:
+    """Per fact: 1 when `text` states it, 0 when not, None when the judge cannot read the fact; None
+    for all of them when reading `text` ran past the judge's deadline."""
     return _JUDGE.judge_parsed(text, list(facts)) if facts else []
 
 
-def keep_stated(cot: str, facts: list[str]) -> list[str]:
-    """The facts (logic-form annotations) that the trajectory `cot` states, in their order."""
-    return [f for f, v in zip(facts, stated(cot, facts)) if v == 1]
+def keep_stated(cot: str, facts: list[str]) -> list[str] | None:
+    """The facts (logic-form annotations) that the trajectory `cot` states, in their order; None when
+    the judge ran past its deadline on `cot`."""
+    verdicts = stated(cot, facts)
+    return None if verdicts is None else [f for f, v in zip(facts, verdicts) if v == 1]
 
 
 @dataclass
@@ -65,6 +70,10 @@ class ProblemCheck:
         return self.recovered / self.logic_facts if self.logic_facts else None
 
 
+class JudgeTimeout(RuntimeError):
+    """The symbolic judge ran past its deadline on a problem's text."""
+
+
 def check_record(record: Record, extracted: list[str]) -> ProblemCheck | None:
     """Precision and recall of `extracted` against the record's logic forms; None without logic forms."""
     selected = logic_facts(record)
@@ -72,9 +81,11 @@ def check_record(record: Record, extracted: list[str]) -> ProblemCheck | None:
     if selected is None or every is None:
         return None
     verdicts = stated("\n".join(every), extracted)
+    back = stated("\n".join(extracted), selected)
+    if verdicts is None or back is None:
+        raise JudgeTimeout(f"record {record.id!r}: the symbolic judge ran past its deadline")
     readable = [a for a, v in zip(extracted, verdicts) if v is not None]
     unconfirmed = [a for a, v in zip(extracted, verdicts) if v == 0]
-    back = stated("\n".join(extracted), selected)
     return ProblemCheck(id=record.id, extracted=len(extracted), readable=len(readable),
                         confirmed=len(readable) - len(unconfirmed), logic_facts=len(selected),
                         recovered=sum(v == 1 for v in back),
@@ -92,12 +103,13 @@ def extracted_annotations(record: Record) -> list[str]:
 class CheckSummary:
     problems: list[ProblemCheck]
     skipped: list[str]  # records without logic forms
+    timed_out: list[str]  # records the judge ran past its deadline on
 
     def totals(self) -> dict:
         p = self.problems
         readable, confirmed = sum(x.readable for x in p), sum(x.confirmed for x in p)
         facts, recovered = sum(x.logic_facts for x in p), sum(x.recovered for x in p)
-        return {"problems": len(p), "skipped_without_logic_forms": len(self.skipped),
+        return {"problems": len(p), "skipped_without_logic_forms": len(self.skipped), "timed_out": len(self.timed_out),
                 "extracted": sum(x.extracted for x in p), "unreadable": sum(x.extracted - x.readable for x in p),
                 "precision": confirmed / readable if readable else None,
                 "recall": recovered / facts if facts else None,
@@ -106,7 +118,7 @@ class CheckSummary:
     def as_dict(self) -> dict:
         return {"format": "perception-r1/logic-form-check", "totals": self.totals(),
                 "problems": [{**asdict(x), "precision": x.precision, "recall": x.recall} for x in self.problems],
-                "skipped": self.skipped}
+                "skipped": self.skipped, "timed_out": self.timed_out}
 
     def __str__(self) -> str:
         t = self.totals()
@@ -121,17 +133,22 @@ class CheckSummary:
         lines.append(f"all {t['problems']} problems: precision {t['confirmed']}/{t['readable']} = {pct(t['precision'])}, "
                      f"recall {t['recovered']}/{t['logic_facts']} = {pct(t['recall'])}, "
                      f"{t['unreadable']} of {t['extracted']} extracted annotations unreadable by the symbolic judge"
-                     + (f"; {t['skipped_without_logic_forms']} records without logic forms skipped" if self.skipped else ""))
+                     + (f"; {t['skipped_without_logic_forms']} records without logic forms skipped" if self.skipped else "")
+                     + (f"; {t['timed_out']} records left out: the judge ran past its deadline" if self.timed_out else ""))
         return "\n".join(lines)
 
 
 def check_records(records: Iterable[Record]) -> CheckSummary:
     """`check_record` over a dataset (the output of `perception-r1 annotate` on converted Geometry3K)."""
-    problems, skipped = [], []
+    problems, skipped, timed_out = [], [], []
     for rec in records:
-        result = check_record(rec, extracted_annotations(rec))
+        try:
+            result = check_record(rec, extracted_annotations(rec))
+        except JudgeTimeout:
+            timed_out.append(rec.id)
+            continue
         if result is None:
             skipped.append(rec.id)
         else:
             problems.append(result)
-    return CheckSummary(problems, skipped)
+    return CheckSummary(problems, skipped, timed_out)

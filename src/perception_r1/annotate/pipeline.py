@@ -230,6 +230,8 @@ class Pipeline:
         if self.cfg.keep_facts_in == "logic-forms":
             provenance = {"extracted": facts, "kept_from": "logic-forms"}
             facts = keep_stated(cot, logic_facts(record) or [])
+            if facts is None:
+                return None, self._drop(out, "extract", "the symbolic judge ran past its deadline on the trajectory")
             if not facts:
                 return None, self._drop(out, "extract", "the trajectory states none of the figure's logic-form facts")
         out.kept, out.n_annotations = True, len(facts)
