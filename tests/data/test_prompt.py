@@ -23,3 +23,22 @@ def test_default_preset_is_the_system_prompt():
 def test_unknown_preset_names_the_choices():
     with pytest.raises(ValueError, match="unknown prompt preset 'paper'; choose one of perception_r1, release"):
         preset_messages("Find x.", preset="paper")
+
+
+def test_eval_generates_with_the_chosen_preset(monkeypatch):
+    pytest.importorskip("transformers")
+    from perception_r1.data import Record
+    from perception_r1.eval import generate as gen
+    from perception_r1.eval.run import EvalConfig, _generate
+
+    seen = []
+
+    def fake(model, records, *a, system_prompt, user_suffix, **kw):
+        seen.extend(gen.prompt_messages(r, system_prompt, user_suffix) for r in records)
+        return ["x"] * len(records)
+
+    monkeypatch.setattr(gen, "generate", fake)
+    rec = Record(id="a", images=[], problem="Find x.", answer="1")
+    cfg = EvalConfig(benchmark="synth", data="d", out="o", model="m", prompt_preset="release")
+    assert _generate(cfg, [rec], temperature=0.0, n=1) == ["x"]
+    assert seen == [preset_messages("Find x.", n_images=0, preset="release")]

@@ -11,6 +11,7 @@ import json
 import sys
 
 from ..data import MAX_PIXELS, MIN_PIXELS
+from ..data.prompt import DEFAULT_PRESET, PROMPT_PRESETS
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,6 +26,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=int, help="evaluate only the first N items")
     p.add_argument("--backend", choices=["transformers", "vllm"], default="transformers")
     p.add_argument("--max-new-tokens", type=int, default=1024)
+    p.add_argument("--prompt-preset", default=DEFAULT_PRESET, choices=sorted(PROMPT_PRESETS),
+                   help="the prompt the model was trained with (release: the released run's user-turn instruction)")
     p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--min-pixels", type=int, default=MIN_PIXELS)
     p.add_argument("--max-pixels", type=int, default=MAX_PIXELS)
@@ -67,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
                          extractor_url=args.extractor_url, extractor_model=args.extractor_model,
                          extractor_api_key_env=args.extractor_api_key_env, judge=args.judge,
                          judge_options=_options(args.judge_option), perception_threshold=args.perception_threshold,
-                         samples=args.samples, temperature=args.temperature, llm_scoring=args.llm_scoring)
+                         samples=args.samples, temperature=args.temperature, llm_scoring=args.llm_scoring,
+                         prompt_preset=args.prompt_preset)
         summary = evaluate(cfg)
     except (RecordError, ValueError, FileNotFoundError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)

@@ -19,17 +19,17 @@ from ..data import MAX_PIXELS, MIN_PIXELS, Record, load_image
 from ..data.prompt import SYSTEM_PROMPT, build_messages
 
 
-def prompt_messages(rec: Record, system_prompt: str | None = SYSTEM_PROMPT) -> list[dict]:
+def prompt_messages(rec: Record, system_prompt: str | None = SYSTEM_PROMPT, user_suffix: str | None = None) -> list[dict]:
     """The training prompt for a record; choices are left out when the problem text (or the image)
     already shows them (`meta.hide_choices`, e.g. MathVista's query, MMMU-Pro vision)."""
     choices = None if rec.meta.get("hide_choices") else rec.choices
-    return build_messages(rec.problem, choices, len(rec.images), system_prompt=system_prompt)
+    return build_messages(rec.problem, choices, len(rec.images), system_prompt=system_prompt, user_suffix=user_suffix)
 
 
 def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: int = 1024, batch_size: int = 8,
              min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS, *, device: str | None = None,
              system_prompt: str | None = SYSTEM_PROMPT, progress: bool = True, temperature: float = 0.0,
-             n: int = 1) -> list[str]:
+             n: int = 1, user_suffix: str | None = None) -> list[str]:
     """`n` responses per record, record-major (greedy when `temperature` is 0, else sampled).
 
     Args:
@@ -53,7 +53,7 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
     batches = range(0, len(records), batch_size)
     for start in tqdm(batches, desc="generate", unit="batch", disable=not progress):
         batch = records[start:start + batch_size]
-        texts = [processor.apply_chat_template(prompt_messages(r, system_prompt), tokenize=False,
+        texts = [processor.apply_chat_template(prompt_messages(r, system_prompt, user_suffix), tokenize=False,
                                                add_generation_prompt=True) for r in batch]
         images = [load_image(src, min_pixels, max_pixels) for r in batch for src in r.images]
         inputs = processor(text=texts, images=images or None, return_tensors="pt", padding=True).to(device)
@@ -69,7 +69,7 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
 def generate_vllm(model_path: str | Path, records: Sequence[Record], max_new_tokens: int = 1024,
                   min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS, *,
                   system_prompt: str | None = SYSTEM_PROMPT, temperature: float = 0.0, n: int = 1,
-                  **llm_kwargs) -> list[str]:
+                  user_suffix: str | None = None, **llm_kwargs) -> list[str]:
     """The same prompts through vLLM (`pip install perception-r1[vllm]`); `llm_kwargs` go to
     `vllm.LLM` (e.g. tensor_parallel_size, gpu_memory_utilization)."""
     try:
@@ -81,7 +81,7 @@ def generate_vllm(model_path: str | Path, records: Sequence[Record], max_new_tok
     llm = LLM(model=str(model_path), limit_mm_per_prompt={"image": max(1, max_images)}, **llm_kwargs)
     prompts = []
     for r in records:
-        text = processor.apply_chat_template(prompt_messages(r, system_prompt), tokenize=False,
+        text = processor.apply_chat_template(prompt_messages(r, system_prompt, user_suffix), tokenize=False,
                                              add_generation_prompt=True)
         item: dict = {"prompt": text}
         if r.images:

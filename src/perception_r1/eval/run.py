@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import MAX_PIXELS, MIN_PIXELS, Record, RecordError, read_responses
+from ..data.prompt import DEFAULT_PRESET, prompt_preset
 from ..rewards.perception import perception_reward
 from .benchmarks import get_benchmark
 
@@ -48,6 +49,7 @@ class EvalConfig:
     samples: int = 0  # K sampled responses per item (avg@k, pass@k) beside the greedy one
     temperature: float = 1.0  # sampling temperature of the K samples
     llm_scoring: bool = False  # MathVerse's official step 2: the extractor LLM judges equivalence
+    prompt_preset: str = DEFAULT_PRESET  # data.prompt preset; evaluate with the prompt the model was trained on
 
 
 def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
@@ -165,15 +167,17 @@ def _samples(cfg: EvalConfig, records: list[Record], out: Path) -> list[list[str
 
 def _generate(cfg: EvalConfig, records: list[Record], *, temperature: float, n: int) -> list[str]:
     """`n` responses per record (record-major order); greedy at temperature 0."""
+    preset = prompt_preset(cfg.prompt_preset)
+    prompt = {"system_prompt": preset.system_prompt, "user_suffix": preset.user_suffix}
     if cfg.backend == "vllm":
         from .generate import generate_vllm
 
         return generate_vllm(cfg.model, records, cfg.max_new_tokens, cfg.min_pixels, cfg.max_pixels,
-                             temperature=temperature, n=n)
+                             temperature=temperature, n=n, **prompt)
     from .generate import generate
 
     return generate(cfg.model, records, cfg.max_new_tokens, cfg.batch_size, cfg.min_pixels, cfg.max_pixels,
-                    temperature=temperature, n=n)
+                    temperature=temperature, n=n, **prompt)
 
 
 def _build_extractor(cfg: EvalConfig):
