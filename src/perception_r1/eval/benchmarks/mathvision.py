@@ -18,7 +18,6 @@ for its latex2sympy value comparison: documented departures (docs/evaluation.md)
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from ...data import Record
 from .. import rules
 from ..rules import NONE, Extraction
 from ..scoring import is_equal_2dp
+from .io import read_rows
 
 NAME = "mathvision"
 CATEGORY_KEYS = ("subject", "level")
@@ -37,19 +37,16 @@ def load(path: str | Path) -> list[Record]:
     f = p / "data" / "test.jsonl" if p.is_dir() else p
     if not f.is_file():
         raise FileNotFoundError(f"{path}: expected MATH-V's data/test.jsonl (or a .jsonl file)")
-    base = f.parent.parent if f.parent.name == "data" else f.parent
+    rows, _ = read_rows(f)
+    base = f.parent.parent if f.parent.name == "data" else f.parent  # image paths start at the repo root
     records = []
-    with open(f, encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            options = [str(o) for o in row.get("options") or []]
-            img = row.get("image")
-            records.append(Record(
-                id=str(row["id"]), images=[str((base / img).resolve())] if img else [],
-                problem=str(row["question"]), answer=str(row["answer"]), choices=options or None, source=NAME,
-                meta={"subject": row.get("subject"), "level": row.get("level")}))
+    for row in rows:
+        options = [str(o) for o in row.get("options") or []]
+        img = row.get("image")
+        records.append(Record(
+            id=str(row["id"]), images=[str((base / img).resolve())] if img else [],
+            problem=str(row["question"]), answer=str(row["answer"]), choices=options or None, source=NAME,
+            meta={"subject": row.get("subject"), "level": row.get("level")}))
     return records
 
 
