@@ -1,6 +1,6 @@
 """Loaders and scorers on real benchmark files (../shared/data/realdata): MathVerse's Text-Only
-testmini file as released, and the 12 real We-Math groups written back into We-Math's testmini.json
-layout. Gold answers as responses must score 100%; skipped only when the folder is absent."""
+testmini file as released, the 12 real We-Math groups and the 150 real MATH-V items written back into
+their release layouts. Gold answers as responses must score 100%; skipped only when the folder is absent."""
 
 import json
 from pathlib import Path
@@ -62,3 +62,24 @@ def test_wemath_real_groups(tmp_path, right, expected):
     assert (four["groups"], four["incomplete_groups"], s["total"]) == (12, 0, 40)
     for name, value in expected.items():
         assert four[name] == value, name
+
+
+@pytest.mark.parametrize("form", ["\\boxed{{{letter}}}", "\\boxed{{{value}}}", "The answer is {value}."])
+def test_mathvision_real_items_in_the_release_layout(tmp_path, form):
+    # The 150 real MATH-V items (mathllm/MATH-V data/test.jsonl) written back into that layout: the gold
+    # answer, as a boxed letter, a boxed value or an answer phrase, scores right on every item.
+    from perception_r1.eval.benchmarks import mathvision
+    from perception_r1.eval.run import score_responses
+
+    rows = [r for r in map(json.loads, (REALDATA / "problems.jsonl").read_text().splitlines())
+            if r["source"] == "mathvision"]
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "test.jsonl").write_text("".join(json.dumps(
+        {"id": r["id"].split("-", 1)[1], "question": r["problem"], "options": r["choices"], "image": r["image"],
+         "answer": r["answer"], "level": r["extra"].get("level"), "subject": r["extra"].get("subject")}) + "\n"
+        for r in rows))
+    recs = mathvision.load(tmp_path)
+    assert len(recs) == 150 and sum(bool(r.choices) for r in recs) == 102
+    responses = [form.format(letter=r["answer"], value=r["answer_value"]) for r in rows]
+    results = score_responses(mathvision, recs, responses)
+    assert [x["id"] for x in results if not x["correct"]] == []
