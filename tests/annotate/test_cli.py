@@ -105,13 +105,13 @@ def test_faults_through_the_command_are_retried_repaired_or_dropped_and_reported
     out = tmp_path / "out"
     faults = {0: "500", 1: "429", 2: "timeout"}
     handler = lambda b: faulty_extractor(b) if is_extractor(b) else teacher(b)  # noqa: E731
-    with LoopbackServer(handler, faults=lambda i, b: faults.get(i), timeout_sleep=1.5, retry_after=0.1) as srv:
-        res = subprocess.run(_args(dataset, out, srv.url, "--timeout", "0.7"), env=_env(), capture_output=True,
+    with LoopbackServer(handler, faults=lambda i, b: faults.get(i), timeout_sleep=3.0, retry_after=0.1) as srv:
+        res = subprocess.run(_args(dataset, out, srv.url, "--timeout", "1.5"), env=_env(), capture_output=True,
                              text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert "kept 5/9" in res.stdout
     dropped = {json.loads(x)["id"]: json.loads(x) for x in (out / "dropped.jsonl").read_text().splitlines()}
     assert "invalid after repair" in dropped["p2"]["reason"]
     report = (out / "report.md").read_text()
-    assert "HTTP 500: 1" in report and "HTTP 429: 1" in report and "timeout (request over 0.7 s): 1" in report
+    assert "HTTP 500: 1" in report and "HTTP 429: 1" in report and "timeout (request over 1.5 s): 1" in report
     assert "invalid JSON: 3; repaired by the retry: 1" in report

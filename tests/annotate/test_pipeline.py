@@ -17,7 +17,7 @@ KEPT = [f"p{i}" for i in range(9) if i % 3 != 0]
 
 def _cfg(dataset, out, url, **kw):
     base = dict(data=str(dataset), out=str(out), teacher_url=url, teacher_model="teacher", extractor_url=url,
-                extractor_model="extractor", samples=2, concurrency=4, timeout=0.5, max_retries=3, backoff=0.01,
+                extractor_model="extractor", samples=2, concurrency=4, timeout=1.5, max_retries=3, backoff=0.01,
                 progress=False)
     return AnnotateConfig(**{**base, **kw})
 
@@ -79,7 +79,7 @@ def test_faults_are_retried_repaired_or_dropped_and_counted(dataset, tmp_path):
     out = tmp_path / "out"
     faults = {0: "500", 1: "429", 2: "timeout", 3: "garbage", 4: "drop"}
     handler = lambda b: faulty_extractor(b) if is_extractor(b) else teacher(b)  # noqa: E731
-    with LoopbackServer(handler, faults=lambda i, b: faults.get(i), timeout_sleep=1.0, retry_after=0.05) as srv:
+    with LoopbackServer(handler, faults=lambda i, b: faults.get(i), timeout_sleep=2.5, retry_after=0.05) as srv:
         summary = run_annotate(_cfg(dataset, out, srv.url))
     assert sorted(r.id for r in load_records(out)) == sorted(set(KEPT) - {"p2"})
     rec1 = next(r for r in load_records(out) if r.id == "p1")
@@ -89,7 +89,7 @@ def test_faults_are_retried_repaired_or_dropped_and_counted(dataset, tmp_path):
     errors = {**summary.client_stats["teacher"]["errors"]}
     for k, v in summary.client_stats["extractor"]["errors"].items():
         errors[k] = errors.get(k, 0) + v
-    assert errors["HTTP 500"] == 1 and errors["HTTP 429"] == 1 and errors["timeout (request over 0.5 s)"] == 1
+    assert errors["HTTP 500"] == 1 and errors["HTTP 429"] == 1 and errors["timeout (request over 1.5 s)"] == 1
     assert sum(errors.values()) == 5
     report = (out / "report.md").read_text()
     assert "HTTP 429: 1" in report and "invalid JSON: 3; repaired by the retry: 1" in report

@@ -19,7 +19,7 @@ TRUTH = [1, 0, 1]
 
 
 def _judge(srv, **kw):
-    kw = {"timeout": 0.4, "max_retries": 2, "parse_retries": 1, "backoff": 0.01, **kw}
+    kw = {"timeout": 1.5, "max_retries": 2, "parse_retries": 1, "backoff": 0.01, **kw}
     return OpenAIJudge(srv.url, "judge-m", **kw)
 
 
@@ -38,7 +38,7 @@ def test_one_request_per_response_with_all_annotations():
 @pytest.mark.parametrize("fault", ["500", "429", "timeout", "garbage", "nochoices", "drop"])
 def test_http_fault_is_retried(fault):
     with LoopbackServer(loopback_judge_reply, faults=lambda i, b: fault if i == 0 else None,
-                        timeout_sleep=0.8) as srv:
+                        timeout_sleep=2.5) as srv:
         judge = _judge(srv)
         assert judge.judge(RESPONSE, FACTS) == TRUTH
     assert srv.fault_log == [fault] and len(srv.requests) == 2

@@ -21,8 +21,9 @@ def _faults_first(kind, times=1):
 
 @pytest.mark.parametrize("fault", ["500", "429", "garbage", "nochoices", "drop", "timeout"])
 def test_retry_recovers_from_each_fault(fault):
-    with LoopbackServer(_echo, faults=_faults_first(fault), timeout_sleep=1.0) as srv:
-        client = LLMClient(srv.url, "m", timeout=0.5, max_retries=2, backoff=0.01)
+    # The timeout bounds a whole attempt: leave a loaded CI machine room for the good one.
+    with LoopbackServer(_echo, faults=_faults_first(fault), timeout_sleep=2.5) as srv:
+        client = LLMClient(srv.url, "m", timeout=1.5, max_retries=2, backoff=0.01)
         result = asyncio.run(client.chat(MSG))
     assert result.text == "reply:hi"
     assert result.attempts == 2
