@@ -130,8 +130,10 @@ def test_skip_policy_writes_null_judgments(files, capsys):
 def test_raise_keeps_finished_chunks_and_resume_completes(files, capsys):
     data, resp, tmp = files
     out = tmp / "o.jsonl"
-    # Chunks of 2: requests 0-2 serve chunks 1 and 2; then the server breaks in chunk 3.
-    broken = lambda i, body: "500" if i >= 3 else None
+    # Chunks of 2, judged ahead of the writer: the server breaks on the responses of chunks 3 and 4
+    # (lines 5-7) whatever order the requests arrive in.
+    late = ("AC is 13", "The angle is 50°", "OA = 3.")
+    broken = lambda i, body: "500" if any(m in body["messages"][-1]["content"] for m in late) else None
     with LoopbackServer(loopback_judge_reply, faults=broken) as srv:
         assert _run(data, resp, out, srv.url, "--judge-retries", 1) == 1
     err = capsys.readouterr().err
@@ -141,15 +143,6 @@ def test_raise_keeps_finished_chunks_and_resume_completes(files, capsys):
         assert _run(data, resp, out, srv.url, "--resume") == 0
     assert [line["id"] for line in _read(out)] == [i for i, _ in RESPONSES]
     assert len(srv.requests) == 3  # only the responses after the kept lines
-
-
-def test_score_and_judges_do_not_import_torch():
-    code = ("import sys; from perception_r1.cli.main import build_parser; build_parser(['score']); "
-            "import perception_r1.cli.score, perception_r1.judges.openai_judge, perception_r1.judges.hybrid, "
-            "perception_r1.judges.mllm; print(sorted(m for m in ('torch', 'transformers', 'trl') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
 
 
 def test_mllm_judge_scores_from_the_image(files, capsys):

@@ -65,9 +65,9 @@ def test_mllm_unreadable_image_is_the_failure_policy(image, tmp_path):
              "missing file": str(tmp_path / "nope.png"), "a directory": str(tmp_path)}[image]
     with RawServer(lambda i, b, h: h.send(200, completion("<score>1</score>"))) as srv:
         with pytest.raises(JudgeError, match="mllm judge: image unreadable"):
-            _judge(srv, "mllm").scores([RESPONSE], [value])
+            _judge(srv, "mllm").score_batch([(RESPONSE, [])], [value])
         skip = _judge(srv, "mllm", on_error="skip")
-        assert skip.scores([RESPONSE, RESPONSE], [value, _png()]) == [None, 1.0]
+        assert [j.score for j in skip.score_batch([(RESPONSE, [])] * 2, [value, _png()])] == [None, 1.0]
         assert skip.stats.failures == 1
     assert len(srv.requests) == 1  # nothing was sent for the unreadable image
 
@@ -75,7 +75,7 @@ def test_mllm_unreadable_image_is_the_failure_policy(image, tmp_path):
 def test_mllm_malformed_replies_are_counted_nulls():
     with RawServer(lambda i, b, h: h.send(200, SHAPES["content parts without text"])) as srv:
         skip = _judge(srv, "mllm", on_error="skip")
-        assert asyncio.run(skip.ascore_batch([RESPONSE], [_png()])) == [None]
+        assert [j.score for j in asyncio.run(skip.ascore_batch([(RESPONSE, [])], [_png()]))] == [None]
         assert skip.stats.failures == 1
 
 

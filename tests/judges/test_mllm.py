@@ -27,6 +27,11 @@ def _image_of(body):
     return Image.open(io.BytesIO(base64.b64decode(data)))
 
 
+def _scores(judge, responses, images):
+    """r_v per response through the one judge call (the mllm judge needs no annotations)."""
+    return [j.score for j in judge.score_batch([(r, []) for r in responses], images)]
+
+
 def _brightness_score(body):
     return f"<score>{_image_of(body).getpixel((0, 0))[0] / 255:.2f}</score>"
 
@@ -36,21 +41,21 @@ def test_image_is_normalised_and_scored(tmp_path):
     path.write_bytes(_png(255))
     with LoopbackServer(_brightness_score) as srv:
         judge = build_judge("mllm", url=srv.url, model="vl", min_pixels=3136)
-        out = judge.scores(["resp A", "resp B", "resp A"], [str(path), [_png(51)], str(path)])
+        out = _scores(judge, ["resp A", "resp B", "resp A"], [str(path), [_png(51)], str(path)])
     assert out == [1.0, 0.2, 1.0]
     assert len(srv.requests) == 2 and judge.stats.extra["deduplicated"] == 1
     img = _image_of(srv.requests[0])
     assert img.mode == "RGB" and img.size[0] * img.size[1] >= 3136  # clamped up from 40x30
     text = srv.requests[0]["messages"][-1]["content"][-1]["text"]
     assert "<response>" in text and srv.requests[0]["temperature"] == 0.0
-    assert judge.returns_scores
+    assert all(j.verdicts is None for j in judge.score_batch([("resp A", ["AB = 3"])], [str(path)]))
 
 
 def test_cache_across_instances(tmp_path):
     with LoopbackServer(_brightness_score) as srv:
-        build_judge("mllm", url=srv.url, model="vl", cache=tmp_path / "c.sqlite").scores(["r"], [_png(0)])
+        _scores(build_judge("mllm", url=srv.url, model="vl", cache=tmp_path / "c.sqlite"), ["r"], [_png(0)])
         again = build_judge("mllm", url=srv.url, model="vl", cache=tmp_path / "c.sqlite")
-        assert again.scores(["r"], [_png(0)]) == [0.0] and again.stats.cache_hits == 1
+        assert _scores(again, ["r"], [_png(0)]) == [0.0] and again.stats.cache_hits == 1
     assert len(srv.requests) == 1
 
 
@@ -61,15 +66,15 @@ def test_bad_score_is_an_error_never_zero(reply):
         parse_score(reply)
     with LoopbackServer(lambda body: reply) as srv:
         with pytest.raises(JudgeError, match="mllm judge: bad score reply 2 time"):
-            build_judge("mllm", url=srv.url, model="vl", parse_retries=1).scores(["r"], [_png(0)])
+            _scores(build_judge("mllm", url=srv.url, model="vl", parse_retries=1), ["r"], [_png(0)])
         skip = build_judge("mllm", url=srv.url, model="vl", parse_retries=0, on_error="skip")
-        assert skip.scores(["r"], [_png(0)]) == [None] and skip.stats.failures == 1
+        assert _scores(skip, ["r"], [_png(0)]) == [None] and skip.stats.failures == 1
 
 
 def test_missing_image_and_http_faults():
     with LoopbackServer(_brightness_score, faults=lambda i, b: "500" if i == 0 else None) as srv:
         judge = build_judge("mllm", url=srv.url, model="vl", backoff=0.01, on_error="skip")
-        assert judge.scores(["r", "s"], [_png(255), None]) == [1.0, None]
+        assert _scores(judge, ["r", "s"], [_png(255), None]) == [1.0, None]
     assert judge.stats.failures == 1 and judge.stats.extra["http_retries"] == 1
     with pytest.raises(TypeError, match="not per-annotation verdicts"):
         judge.judge("r", ["AB = 1"])

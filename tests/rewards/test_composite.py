@@ -1,12 +1,15 @@
 """The composite r = α·r_f + β·r_a + γ·r_v + r_p at the released weights, and its adapters."""
 
 import asyncio
+import math
 
 import pytest
 
 from perception_r1.judges.base import Judge, JudgeError
 from perception_r1.rewards import RewardConfig, score_responses
-from perception_r1.rewards.trl import completion_text, make_reward_funcs
+from perception_r1.rewards import verl as verl_adapter
+from perception_r1.rewards.composite import REWARDS
+from perception_r1.rewards.trl import ADAPTERS, completion_text, make_reward_funcs
 
 
 class ScriptedJudge(Judge):
@@ -115,6 +118,29 @@ def test_trl_adapter_matches_composite_and_logs():
     assert names["perception/judge_requests"] == 2 and names["perception/missing"] == 0
     assert "accuracy/timeouts" in names and "perception/judge_latency_s" in names
     assert extra["judgments"] == ["[1, 1, 0, 1]", "", "[0, 0, 0, 0]"]
+
+
+def test_one_trl_function_per_registered_component():
+    assert list(ADAPTERS) == list(REWARDS) == list(RewardConfig().weights())
+
+
+def test_accuracy_that_could_not_be_computed_is_left_out(monkeypatch):
+    """A math-verify check that could not be done is None: no accuracy term, counted — never a 0."""
+    from perception_r1.rewards import accuracy, composite
+
+    def timed_out(responses, *args):
+        return [None] * len(responses)
+
+    monkeypatch.setattr(composite, "accuracy_batch", timed_out)
+    monkeypatch.setattr(accuracy, "accuracy_batch", timed_out)
+    [b] = score_responses([GOOD], ROWS[1:2], ScriptedJudge({}))
+    assert b.accuracy is None and b.total == pytest.approx(0.1)
+    assert verl_adapter._result(b, "score")["score"] == pytest.approx(0.1)
+    assert math.isnan(verl_adapter._result(b, "score")["accuracy"])
+    metrics = []
+    acc = next(f for f in make_reward_funcs(RewardConfig(use_perception=False))[0] if f.__name__ == "accuracy")
+    assert _call(acc, completions=[GOOD], answer=["5"], log_metric=lambda n, v: metrics.append((n, v))) == [None]
+    assert dict(metrics)["accuracy/missing"] == 1
 
 
 def test_trl_adapter_flags():

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 
+from perception_r1.judges.base import Judge
 import perception_r1.rewards.verl as adapter
 
 VERL_PY = Path(adapter.__file__).resolve()
@@ -159,18 +160,16 @@ def test_unknown_option_is_one_clear_error():
         adapter.compute_score("geo", GOOD, "5", judge_ulr="http://x")
 
 
-class ScriptedJudge:
+class ScriptedJudge(Judge):
+    name = "scripted"
+
     def __init__(self):
+        super().__init__()
         self.batches = []
 
     async def ajudge_batch(self, items, images=None):
         self.batches.append(len(items))
         return [[1, 1, 0, 1] for _ in items]
-
-    def judge_batch(self, items, images=None):
-        import asyncio
-
-        return asyncio.run(self.ajudge_batch(items, images))
 
 
 def test_in_process_judge_and_failure_reaches_every_waiter(monkeypatch):

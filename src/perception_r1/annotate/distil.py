@@ -8,11 +8,10 @@ requests, the shortfall is noted in the journal, and later problems go straight 
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
-from ..data import Record, load_image
-from ..data.images import to_png_bytes
+from ..data import Record
+from ..data.images import data_url
 from ..rewards.accuracy import extract_answer, is_correct
 from .ask import Asker
 from .prompts import teacher_messages
@@ -22,8 +21,7 @@ N_SUPPORT_META = "teacher_n_supported"
 
 def image_data_urls(images: list[str | bytes], min_pixels: int, max_pixels: int) -> list[str]:
     """`data:image/png;base64,…` for each image, normalised with `load_image`."""
-    return ["data:image/png;base64," + base64.b64encode(to_png_bytes(load_image(img, min_pixels, max_pixels))).decode()
-            for img in images]
+    return [data_url(img, min_pixels, max_pixels) for img in images]
 
 
 @dataclass

@@ -1,17 +1,18 @@
 """`perception-r1 eval --benchmark NAME --data PATH (--model M | --responses R) --out DIR`.
 
 Scores by the benchmark's official rules; writes DIR/results.jsonl, DIR/summary.json, DIR/summary.md.
-`--judge-option key=value` (repeatable) goes to the perception judge (e.g. url=http://localhost:8000/v1, model=...).
+The perception judge takes the same flags as in `score` (`--judge`, `--judge-url`, `--judge-model`, …,
+`--judge-option KEY=VALUE` for any other option; `cli/judge_args.py`).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ..data import MAX_PIXELS, MIN_PIXELS
 from ..data.prompt import DEFAULT_PRESET, PROMPT_PRESETS
+from .judge_args import add_judge_arguments, judge_options_from_args
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -39,23 +40,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--temperature", type=float, default=1.0, help="sampling temperature of --samples (default 1.0)")
     p.add_argument("--llm-scoring", action="store_true",
                    help="MathVerse: run the official LLM judgement (step 2) on the --extractor-url server")
-    p.add_argument("--judge", default="symbolic", help="perception judge: symbolic | openai | hybrid | mllm")
-    p.add_argument("--judge-option", action="append", default=[], metavar="KEY=VALUE")
+    add_judge_arguments(p, on_error="raise", cache=None)
     p.add_argument("--perception-threshold", type=float, default=1.0,
                    help="perception_ok when the hit ratio is at least this (default 1.0: every fact stated)")
-
-
-def _options(pairs: list[str]) -> dict:
-    out = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise ValueError(f"--judge-option expects KEY=VALUE, got {pair!r}")
-        key, value = pair.split("=", 1)
-        try:
-            out[key] = json.loads(value)
-        except json.JSONDecodeError:
-            out[key] = value
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,11 +56,11 @@ def run(args: argparse.Namespace) -> int:
                          min_pixels=args.min_pixels, max_pixels=args.max_pixels,
                          extractor_url=args.extractor_url, extractor_model=args.extractor_model,
                          extractor_api_key_env=args.extractor_api_key_env, judge=args.judge,
-                         judge_options=_options(args.judge_option), perception_threshold=args.perception_threshold,
+                         judge_options=judge_options_from_args(args), perception_threshold=args.perception_threshold,
                          samples=args.samples, temperature=args.temperature, llm_scoring=args.llm_scoring,
                          prompt_preset=args.prompt_preset)
         summary = evaluate(cfg)
-    except (RecordError, ValueError, FileNotFoundError, KeyError) as e:
+    except (RecordError, ValueError, TypeError, FileNotFoundError, KeyError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(f"{summary['benchmark']}: accuracy {100 * summary['accuracy']:.2f}% ({summary['correct']}/{summary['total']})")

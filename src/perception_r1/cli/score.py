@@ -12,65 +12,41 @@ loses nothing paid for (`--resume` continues after the lines already in O). Exam
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import json
-import os
 import sys
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
-COMPONENTS = ("format", "accuracy", "perception", "repetition", "total")
-DEFAULT_CACHE = os.environ.get("PERCEPTION_R1_JUDGE_CACHE",
-                               str(Path.home() / ".cache" / "perception-r1" / "judge.sqlite"))
+from .judge_args import DEFAULT_CACHE, add_judge_arguments, judge_from_args
+
+# Chunks whose judgments are in flight at once. More responses queued than the judge serves at a
+# time keep its server busy while finished chunks are combined and written; a bound keeps memory
+# flat on a large file.
+CHUNKS_AHEAD = 8
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ..judges import JUDGES
-    from ..judges.openai_judge import DEFAULT_URL
+    from ..rewards.composite import RewardConfig
 
     parser.add_argument("--data", required=True,
                         help="dataset (folder with data.jsonl, .jsonl, .parquet, datasets folder)")
     parser.add_argument("--responses", required=True, help="JSONL with `id` and `response` (several per id allowed)")
     parser.add_argument("--out", required=True, help="output JSONL, one line per response in input order")
-    j = parser.add_argument_group("judge (perception reward)")
-    j.add_argument("--judge", choices=list(JUDGES), default="symbolic",
-                   help="symbolic: offline, math facts; openai: LLM judge; hybrid: symbolic then LLM; "
-                        "mllm: MLLM-as-reward-model baseline (default: symbolic)")
-    j.add_argument("--judge-url", default=DEFAULT_URL, help="OpenAI-compatible server root (default: %(default)s)")
-    j.add_argument("--judge-model", default=None, help="model name on that server (default: the judge's own)")
-    j.add_argument("--judge-timeout", type=float, default=60.0, help="seconds per request (default: %(default)s)")
-    j.add_argument("--judge-retries", type=int, default=4, help="HTTP retries per request (default: %(default)s)")
-    j.add_argument("--judge-concurrency", type=int, default=64, help="requests in flight (default: %(default)s)")
-    j.add_argument("--judge-cache", default=DEFAULT_CACHE,
-                   help="SQLite verdict cache; 'none' keeps it in memory (default: %(default)s, "
-                        "or $PERCEPTION_R1_JUDGE_CACHE)")
-    j.add_argument("--on-judge-error", choices=["raise", "skip"], default="raise",
-                   help="after retries: stop with an error, or record the judgment as null (default: raise)")
+    add_judge_arguments(parser, on_error="raise", cache=DEFAULT_CACHE)
+    d = RewardConfig()
     w = parser.add_argument_group("reward weights (defaults: the released run)")
-    w.add_argument("--alpha", type=float, default=0.1, help="format weight")
-    w.add_argument("--beta", type=float, default=0.9, help="accuracy weight")
-    w.add_argument("--gamma", type=float, default=0.7, help="perception weight")
-    w.add_argument("--ngram", type=int, default=20, help="repetition penalty n-gram size")
-    w.add_argument("--max-penalty", type=float, default=-2.0, help="repetition penalty at full repetition")
+    w.add_argument("--alpha", type=float, default=d.alpha, help="format weight (default: %(default)s)")
+    w.add_argument("--beta", type=float, default=d.beta, help="accuracy weight (default: %(default)s)")
+    w.add_argument("--gamma", type=float, default=d.gamma, help="perception weight (default: %(default)s)")
+    w.add_argument("--ngram", type=int, default=d.ngram, help="repetition penalty n-gram size (default: %(default)s)")
+    w.add_argument("--max-penalty", type=float, default=d.max_penalty,
+                   help="repetition penalty at full repetition (default: %(default)s)")
     parser.add_argument("--chunk-size", type=int, default=256,
-                        help="responses per scoring chunk (default: %(default)s)")
+                        help="responses per chunk written to --out (default: %(default)s)")
     parser.add_argument("--resume", action="store_true", help="keep the lines already in --out and score the rest")
-
-
-def make_judge(args: argparse.Namespace):
-    """The judge named by --judge with the CLI's options (symbolic takes none of them)."""
-    from ..judges import build_judge, judge_options
-
-    if args.judge == "symbolic":
-        return build_judge("symbolic", **({"on_error": args.on_judge_error}
-                                          if "on_error" in judge_options("symbolic") else {}))
-    options: dict[str, Any] = {"url": args.judge_url, "timeout": args.judge_timeout,
-                               "concurrency": args.judge_concurrency, "max_retries": args.judge_retries,
-                               "on_error": args.on_judge_error,
-                               "cache": None if args.judge_cache.lower() == "none" else args.judge_cache}
-    if args.judge_model:
-        options["model"] = args.judge_model
-    return build_judge(args.judge, **options)
 
 
 def load_inputs(data: str, responses: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -109,57 +85,97 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from ..data import RecordError
-    from ..judges import JudgeError
     from ..rewards import accuracy as acc
-    from ..rewards.composite import RewardConfig, score_responses
+    from ..rewards.composite import REWARDS, RewardConfig
 
     t0 = time.perf_counter()
     try:
         resp, rows = load_inputs(args.data, args.responses)
         out = Path(args.out)
         start = resume_point(out, resp) if args.resume else 0
-        judge = make_judge(args)
+        judge = judge_from_args(args)
     except (RecordError, ValueError, TypeError, FileNotFoundError) as e:
         print(f"score: error: {e}", file=sys.stderr)
         return 1
     config = RewardConfig(alpha=args.alpha, beta=args.beta, gamma=args.gamma, ngram=args.ngram,
                           max_penalty=args.max_penalty)
+    components = (*REWARDS, "total")
     out.parent.mkdir(parents=True, exist_ok=True)
-    sums = {c: [0.0, 0] for c in COMPONENTS}
-    missing = 0
+    sums = {c: [0.0, 0] for c in components}
+    missing = {"perception": 0, "accuracy": 0}
     with open(out, "a" if start else "w", encoding="utf-8") as f, \
             tqdm(total=len(resp), initial=start, unit="resp", desc="score", file=sys.stderr) as bar:
-        for lo in range(start, len(resp), args.chunk_size):
-            hi = min(lo + args.chunk_size, len(resp))
-            try:
-                scored = score_responses([r["response"] for r in resp[lo:hi]], rows[lo:hi], judge, config)
-            except JudgeError as e:
-                bar.close()
-                print(f"score: error: responses {lo + 1}-{hi} (ids {resp[lo]['id']} … {resp[hi - 1]['id']}): {e}\n"
-                      f"score: {lo} scored line(s) are kept in {out}; fix the judge or use "
-                      "--on-judge-error skip, then rerun with --resume", file=sys.stderr)
-                return 1
-            for r, row, b in zip(resp[lo:hi], rows[lo:hi], scored):
-                line = {"id": r["id"], **{c: getattr(b, c) for c in COMPONENTS}, "judgments": b.judgments}
-                f.write(json.dumps(line) + "\n")
-                for c in COMPONENTS:
-                    if line[c] is not None:
-                        sums[c][0] += line[c]
-                        sums[c][1] += 1
-                missing += b.perception is None and bool(row.get("visual_annotations"))
-            f.flush()
-            bar.update(hi - lo)
+        try:
+            for lo, hi, scored in _scored_chunks(resp, rows, start, args.chunk_size, judge, config):
+                for r, row, b in zip(resp[lo:hi], rows[lo:hi], scored):
+                    line = {"id": r["id"], **{c: getattr(b, c) for c in components}, "judgments": b.judgments}
+                    f.write(json.dumps(line) + "\n")
+                    for c in components:
+                        if line[c] is not None:
+                            sums[c][0] += line[c]
+                            sums[c][1] += 1
+                    missing["perception"] += b.perception is None and bool(row.get("visual_annotations"))
+                    missing["accuracy"] += b.accuracy is None
+                f.flush()
+                bar.update(hi - lo)
+        except _ChunkError as e:
+            bar.close()
+            lo, hi = e.span
+            print(f"score: error: responses {lo + 1}-{hi} (ids {resp[lo]['id']} … {resp[hi - 1]['id']}): {e.error}\n"
+                  f"score: {lo} scored line(s) are kept in {out}; fix the judge or use "
+                  "--on-judge-error skip, then rerun with --resume", file=sys.stderr)
+            return 1
     print(_summary(len(resp) - start, sums, missing, judge, acc.STATS.timeouts, time.perf_counter() - t0, out))
     return 0
 
 
-def _summary(n: int, sums: dict[str, list], missing: int, judge, timeouts: int, seconds: float, out: Path) -> str:
+class _ChunkError(Exception):
+    def __init__(self, span: tuple[int, int], error: Exception):
+        super().__init__(str(error))
+        self.span, self.error = span, error
+
+
+def _scored_chunks(resp, rows, start: int, size: int, judge, config):
+    """(lo, hi, breakdowns) chunk after chunk, in input order. The next `CHUNKS_AHEAD` chunks'
+    judgments are in flight on the judge's loop, and their math-verify checks queued in a thread,
+    while a finished chunk is combined and written: the judge never waits for the writer. A judge
+    error stops the rest (cancelling what is in flight)."""
+    from ..judges import JudgeError
+    from ..rewards.composite import ajudge_rows, combine, start_accuracy
+
+    spans = deque((lo, min(lo + size, len(resp))) for lo in range(start, len(resp), size))
+    texts = [r["response"] for r in resp]
+    flight: deque = deque()
+    with cf.ThreadPoolExecutor(1) as ex:
+        try:
+            while spans or flight:
+                while spans and len(flight) < CHUNKS_AHEAD:
+                    lo, hi = spans.popleft()
+                    accuracy = start_accuracy(ex, texts[lo:hi], rows[lo:hi], config)
+                    judged = judge.submit(ajudge_rows(texts[lo:hi], rows[lo:hi], judge)) \
+                        if config.use_perception else None
+                    flight.append((lo, hi, accuracy, judged))
+                lo, hi, accuracy, judged = flight.popleft()
+                try:
+                    judgments = judged.result() if judged is not None else None
+                except JudgeError as e:
+                    raise _ChunkError((lo, hi), e) from e
+                yield lo, hi, combine(texts[lo:hi], accuracy.result() if accuracy else None, judgments, config)
+        finally:
+            for _, _, accuracy, judged in flight:
+                for fut in (accuracy, judged):
+                    if fut is not None:
+                        fut.cancel()
+
+
+def _summary(n: int, sums: dict[str, list], missing: dict[str, int], judge, timeouts: int, seconds: float,
+             out: Path) -> str:
     means = "  ".join(f"{c} {s / k:.3f}" if k else f"{c} -" for c, (s, k) in sums.items())
     st = judge.stats.as_dict()
     lines = [f"scored {n} response(s) in {seconds:.1f} s ({n / seconds if seconds else 0:.1f}/s) -> {out}",
              f"means     {means}",
              f"judge     {judge.name}: requests {st['requests']}  cache hits {st['cache_hits']}  "
              f"failures {st['failures']}  mean latency {st['latency_mean']:.2f} s",
-             f"missing   perception null for {missing} response(s) with annotations; "
-             f"math-verify timeouts {timeouts}"]
+             f"missing   perception null for {missing['perception']} response(s) with annotations; "
+             f"accuracy null for {missing['accuracy']}; math-verify timeouts {timeouts}"]
     return "\n".join(lines)

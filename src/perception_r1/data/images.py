@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from pathlib import Path
@@ -44,3 +45,9 @@ def to_png_bytes(img: Image.Image) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
+
+
+def data_url(src: str | bytes | Path, min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS) -> str:
+    """`data:image/png;base64,…` of the image after `load_image`: how an image travels in an OpenAI
+    chat request (the mllm judge, the annotation teacher)."""
+    return "data:image/png;base64," + base64.b64encode(to_png_bytes(load_image(src, min_pixels, max_pixels))).decode()

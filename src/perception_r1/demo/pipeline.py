@@ -117,7 +117,7 @@ def arm_weights(cfg: DemoConfig, arm: str) -> list[float]:
     from perception_r1.rewards.composite import RewardConfig
 
     rc = RewardConfig()
-    full = [rc.alpha, rc.beta, rc.gamma, 1.0]
+    full = list(rc.weights().values())  # α, β, γ, 1 in REWARDS order
     if arm == "perception_r1":
         return full
     if arm == "accuracy_only":

@@ -12,7 +12,8 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from ..llm import DiskCache, LLMClient, LLMError, cache_key, run_sync
+from ..eventloop import run_sync
+from ..llm import DiskCache, LLMClient, LLMError, cache_key
 
 log = logging.getLogger(__name__)
 

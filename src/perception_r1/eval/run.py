@@ -19,7 +19,7 @@ from typing import Any
 
 from ..data import MAX_PIXELS, MIN_PIXELS, Record, RecordError, read_responses
 from ..data.prompt import DEFAULT_PRESET, prompt_preset
-from ..rewards.perception import perception_reward
+from ..rewards.composite import ajudge_rows
 from .benchmarks import get_benchmark
 
 log = logging.getLogger(__name__)
@@ -222,41 +222,28 @@ def score_responses(bench, records: list[Record], responses: list[str], extracto
 
 
 def _perception(cfg: EvalConfig, judge, records: list[Record], rows: list[dict]) -> None:
-    """r_v (hit ratio of the annotations the judge finds stated) and perception_ok (r_v >= threshold)
-    for items with `visual_annotations`; other items get neither field. A judge that scores whole
-    responses (`returns_scores`, the paper's MLLM-as-reward-model baseline) needs no annotations:
-    its 0-1 score is r_v for every item with an image (None where it gave none)."""
+    """r_v and perception_ok (r_v >= threshold). Every item with annotations or an image goes to the
+    judge in one call (`rewards.composite.ajudge_rows`): a verdict judge gives the annotations' hit
+    ratio (items without annotations cost nothing), the mllm judge (the paper's MLLM-as-reward-model
+    baseline) scores every item with an image. An item with nothing to judge gets neither field."""
+    idx = [i for i, r in enumerate(records) if r.visual_annotations or r.images]
+    if not idx:
+        return
     if judge is None:
-        from ..judges import judge_class
-
-        needs_annotations = not getattr(judge_class(cfg.judge), "returns_scores", False)
-        idx = [i for i, r in enumerate(records) if (r.visual_annotations if needs_annotations else r.images)]
-        if not idx:
-            return
         from ..judges import build_judge
 
         try:
             judge = build_judge(cfg.judge, **cfg.judge_options)
         except TypeError as e:  # an option the judge does not take: the user's mistake, one line
-            raise ValueError(f"--judge-option: {e}") from e
-    if getattr(judge, "returns_scores", False):
-        idx = [i for i, r in enumerate(records) if r.images]
-        if not idx:
-            return
-        scores = judge.scores([rows[i]["response"] for i in idx], [records[i].images for i in idx])
-        for i, score in zip(idx, scores):
-            rows[i]["perception"] = score
-            rows[i]["perception_ok"] = None if score is None else score >= cfg.perception_threshold
-        return
-    idx = [i for i, r in enumerate(records) if r.visual_annotations]
-    if not idx:
-        return
-    verdicts = judge.judge_batch([(rows[i]["response"], records[i].visual_annotations) for i in idx])
-    for i, v in zip(idx, verdicts):
-        ratio = perception_reward(v, len(records[i].visual_annotations))
-        rows[i]["perception"] = ratio
-        rows[i]["perception_ok"] = None if ratio is None else ratio >= cfg.perception_threshold
-        rows[i]["perception_verdicts"] = v
+            raise ValueError(f"judge: {e}") from e
+    judgments = judge.submit(ajudge_rows([rows[i]["response"] for i in idx],
+                                         [records[i].to_dict() for i in idx], judge)).result()
+    for i, j in zip(idx, judgments):
+        if j.score is None and not records[i].visual_annotations:
+            continue  # a verdict judge has nothing to check this item against
+        rows[i]["perception"] = j.score
+        rows[i]["perception_ok"] = None if j.score is None else j.score >= cfg.perception_threshold
+        rows[i]["perception_verdicts"] = j.verdicts
 
 
 def _acc(values: list[bool]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""The `mllm` judge: the paper's "MLLM as reward model" baseline (Perception-R1 ablation, DESIGN.md §1).
+"""The `mllm` judge: the paper's "MLLM as reward model" baseline (Perception-R1, arXiv 2506.07218,
+ablations: an MLLM that sees the image scores the response's visual descriptions 0–1).
 
 A multimodal OpenAI-compatible server (e.g. Qwen2.5-VL-32B on vLLM) sees the record's image(s)
 (normalised with `data.load_image`, sent as base64 PNG data URLs) and the fenced response, and
@@ -6,22 +7,22 @@ answers `<score>X</score>`, 0 <= X <= 1, for the accuracy of the response's visu
 needs no annotations. A reply without exactly one in-range score is re-asked, then handled by the
 failure policy.
 
-It gives a score per response, not a verdict per annotation, so it does not implement
-`ajudge_batch`; it sets `returns_scores = True` and offers `ascore_batch` / `scores`, whose value is
-used directly as r_v (the reward code checks the flag).
+It is a scoring judge: it overrides the one judge call, `ascore_batch`, and its score is r_v; it
+has no per-annotation verdicts (`ajudge_batch` is an error).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..data.images import MAX_PIXELS, MIN_PIXELS, load_image, to_png_bytes
+from ..data.images import MAX_PIXELS, MIN_PIXELS, data_url
 from ..llm import DiskCache, cache_key
+from .base import Item, Judgment, NO_JUDGMENT
 from .openai_judge import DEFAULT_URL, OpenAIJudge, gather_or_cancel
 from .prompts import MLLM_PROMPT_VERSION, MLLM_SYSTEM, mllm_user_text, parse_score
 
@@ -32,7 +33,6 @@ class MLLMJudge(OpenAIJudge):
     """Args as OpenAIJudge, plus `min_pixels` / `max_pixels` for the image clamp."""
 
     name = "mllm"
-    returns_scores = True
 
     def __init__(self, url: str = DEFAULT_URL, model: str = DEFAULT_MLLM, *, api_key_env: str = "OPENAI_API_KEY",
                  timeout: float = 60.0, concurrency: int = 64, max_retries: int = 4, parse_retries: int = 2,
@@ -47,30 +47,24 @@ class MLLMJudge(OpenAIJudge):
         self._urls: OrderedDict[str, str] = OrderedDict()
 
     async def ajudge_batch(self, items, images=None):
-        raise TypeError("the mllm judge gives one 0-1 score per response, not per-annotation verdicts: "
-                        "use ascore_batch()/scores(); reward code does when judge.returns_scores is set")
+        raise TypeError("the mllm judge gives one 0-1 score per response (r_v), not per-annotation verdicts: "
+                        "use ascore_batch() / score_batch()")
 
-    def scores(self, responses: list[str], images: list[Any]) -> list[float | None]:
-        """Synchronous `ascore_batch` (on the judge's persistent event loop)."""
-        from ..llm import LoopThread
-
-        if self._loop_thread is None:
-            self._loop_thread = LoopThread()
-        return self._loop_thread.run(self.ascore_batch(responses, images))
-
-    async def ascore_batch(self, responses: list[str], images: list[Any]) -> list[float | None]:
-        """One score per response; `images[i]` is the record's image or list of images (path or bytes)."""
-        if len(images) != len(responses):
-            raise ValueError(f"{len(responses)} responses but {len(images)} image entries")
-        results: list[float | None] = [None] * len(responses)
-        groups: dict[str, tuple[list[int], list[str]]] = {}
-        for i, (response, imgs) in enumerate(zip(responses, images)):
+    async def ascore_batch(self, items: Sequence[Item], images: Sequence[Any] | None = None) -> list[Judgment]:
+        """r_v per item (its annotations are not used); `images[i]` is the record's image or list of
+        images (path or bytes). An item without an image is a failed judgment."""
+        images = [None] * len(items) if images is None else images
+        if len(images) != len(items):
+            raise ValueError(f"{len(items)} items but {len(images)} image entries")
+        results = [NO_JUDGMENT] * len(items)
+        groups: dict[str, tuple[list[int], list[Any]]] = {}
+        for i, ((response, _), imgs) in enumerate(zip(items, images)):
             imgs = [] if imgs is None else imgs if isinstance(imgs, (list, tuple)) else [imgs]
             try:
                 hashes = [_digest(img) for img in imgs]
             except (OSError, TypeError) as e:
-                results[i] = self._failed(f"image unreadable: {type(e).__name__}: {e} (response {response[:60]!r})")
-                continue
+                self._failed(f"image unreadable: {type(e).__name__}: {e} (response {response[:60]!r})")
+                continue  # under the skip policy: no judgment
             key = cache_key("mllm-judge", self.client.base_url, self.client.model, self.sampling(), MLLM_PROMPT_VERSION,
                             self.pixels, hashes, response)
             groups.setdefault(key, ([], list(imgs)))[0].append(i)
@@ -83,14 +77,14 @@ class MLLMJudge(OpenAIJudge):
                 continue
             self.stats.cache_hits += len(idx)
             for i in idx:
-                results[i] = json.loads(hit)
+                results[i] = Judgment(json.loads(hit))
         try:
-            scores = await gather_or_cancel(self._score_one(key, responses[idx[0]], imgs) for key, idx, imgs in todo)
+            scores = await gather_or_cancel(self._score_one(key, items[idx[0]][0], imgs) for key, idx, imgs in todo)
         finally:
             self.stats.extra["http_retries"] = self.client.stats.retries
         for (_, idx, _), s in zip(todo, scores):
             for i in idx:
-                results[i] = s
+                results[i] = Judgment(s)
         return results
 
     async def _score_one(self, key: str, response: str, imgs: list[Any]) -> float | None:
@@ -108,8 +102,7 @@ class MLLMJudge(OpenAIJudge):
     def _data_url(self, img: str | bytes) -> str:
         h = _digest(img)
         if h not in self._urls:
-            png = to_png_bytes(load_image(img, *self.pixels))
-            self._urls[h] = "data:image/png;base64," + base64.b64encode(png).decode()
+            self._urls[h] = data_url(img, *self.pixels)
             if len(self._urls) > 256:
                 self._urls.popitem(last=False)
         return self._urls[h]

@@ -1,6 +1,6 @@
 """The one OpenAI-protocol client and its persistent cache."""
 
 from .cache import DiskCache, cache_key
-from .client import ChatResult, LLMClient, LLMError, LoopThread, run_sync
+from .client import ChatResult, LLMClient, LLMError
 
-__all__ = ["LLMClient", "LLMError", "ChatResult", "DiskCache", "cache_key", "run_sync", "LoopThread"]
+__all__ = ["LLMClient", "LLMError", "ChatResult", "DiskCache", "cache_key"]

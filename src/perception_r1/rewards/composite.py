@@ -1,10 +1,16 @@
-"""The Perception-R1 reward (paper §3, DESIGN.md §1): `r = α·r_f + β·r_a + γ·r_v + r_p`.
+"""The Perception-R1 reward (arXiv 2506.07218, §3): `r = α·r_f + β·r_a + γ·r_v + r_p`.
 
-Defaults are the released run's weights (α 0.1, β 0.9, γ 0.7; n = 20, P = −2.0). A record without
-annotations, or whose judgment failed under the skip policy, has no `r_v`: it is left out of the
-total rather than counted as 0. That is TRL's semantics for a `None` reward (it sums the weighted
-components with `nansum`), and it matters: a fake 0 would push such a sample below its group's
-mean and teach the policy something about a fact nobody checked.
+`RewardConfig` holds the one set of defaults — the released run's weights (α 0.1, β 0.9, γ 0.7;
+n = 20, P = −2.0) — that the CLIs, the training config and the adapters read. `REWARDS` is the one
+registry of the four components. `ajudge_rows` is the one routine that takes rows to a judge and
+brings r_v back: `score_responses` (the `score` command, the verl adapter), the TRL adapter and
+`eval` all use it.
+
+A component that could not be computed is `None` and left out of the total rather than counted as
+0: a record without annotations, a judgment that failed under the skip policy, a math-verify
+timeout. That is TRL's semantics for a `None` reward (it sums the weighted components with
+`nansum`), and it matters: a fake 0 would push such a sample below its group's mean and teach the
+policy something about a fact nobody checked.
 """
 
 from __future__ import annotations
@@ -14,11 +20,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ..judges.base import Judgment, JudgeError
 from .accuracy import DEFAULT_TIMEOUT, accuracy_batch
 from .format import format_reward
-from ..judges.base import JudgeError
-from .perception import perception_reward
 from .repetition import repetition_penalty
+
+# The one registry of reward components, in the paper's order: name -> the RewardConfig field that
+# holds its weight (r_p enters the sum with weight 1: its size is set by P).
+REWARDS: dict[str, str | None] = {"format": "alpha", "accuracy": "beta", "perception": "gamma", "repetition": None}
 
 
 @dataclass
@@ -38,17 +47,17 @@ class RewardConfig:
     accuracy_timeout: int = DEFAULT_TIMEOUT
 
     def weights(self) -> dict[str, float]:
-        """Component name -> weight in the total (repetition enters with weight 1)."""
-        return {"format": self.alpha, "accuracy": self.beta, "perception": self.gamma, "repetition": 1.0}
+        """Component name -> weight in the total, for every component in `REWARDS` order."""
+        return {name: getattr(self, w) if w else 1.0 for name, w in REWARDS.items()}
 
     def enabled(self) -> list[str]:
-        """Names of the enabled components, in the fixed order format, accuracy, perception, repetition."""
-        return [n for n in ("format", "accuracy", "perception", "repetition") if getattr(self, f"use_{n}")]
+        """Names of the enabled components, in `REWARDS` order."""
+        return [name for name in REWARDS if getattr(self, f"use_{name}")]
 
 
 @dataclass
 class RewardBreakdown:
-    """Every component of one response's reward (None = disabled or not applicable) and the total."""
+    """Every component of one response's reward (None = disabled or not computed) and the total."""
 
     format: float | None
     accuracy: float | None
@@ -93,32 +102,49 @@ def row_answer(row: dict[str, Any]) -> str:
     return str(row["answer"])
 
 
-def row_perception(row: dict[str, Any], judgment: list[int] | None) -> float | None:
-    """r_v of one row, with a wrong verdict count reported against the record id."""
+async def ajudge_rows(responses: Sequence[str], rows: Sequence[dict[str, Any]], judge) -> list[Judgment]:
+    """Each response's judgment against its row (annotations, images), in ONE `judge.ascore_batch`
+    call; a judge error about one item is raised against that item's record id."""
+    if len(responses) != len(rows):
+        raise ValueError(f"{len(responses)} responses but {len(rows)} rows")
+    items = [(resp, row_annotations(row)) for resp, row in zip(responses, rows)]
     try:
-        return perception_reward(judgment, len(row_annotations(row)))
+        return await judge.ascore_batch(items, row_images(rows))
     except JudgeError as e:
-        raise JudgeError(f"record {row.get('id')!r}: {e}") from e
+        if e.item is None:
+            raise
+        raise JudgeError(f"record {rows[e.item].get('id')!r}: {e}", item=e.item) from e
 
 
-def judge_rows(responses: Sequence[str], rows: Sequence[dict[str, Any]], judge) -> list[list[int] | None]:
-    """Judge every response whose row has annotations in ONE `judge.judge_batch` call; None elsewhere."""
-    anns = [row_annotations(r) for r in rows]
-    idx = [i for i, a in enumerate(anns) if a]
-    out: list[list[int] | None] = [None] * len(responses)
-    if not idx:
-        return out
-    images = row_images(rows)
-    verdicts = judge.judge_batch([(responses[i], anns[i]) for i in idx],
-                                 [images[i] for i in idx] if images is not None else None)
-    for i, v in zip(idx, verdicts):
-        out[i] = v
+def start_accuracy(executor: cf.Executor, responses: Sequence[str], rows: Sequence[dict[str, Any]],
+                   config: RewardConfig) -> cf.Future | None:
+    """r_a of each response (math-verify in its process pool) as a Future, or None when disabled."""
+    if not config.use_accuracy:
+        return None
+    return executor.submit(accuracy_batch, list(responses), [row_answer(r) for r in rows],
+                           [r.get("choices") for r in rows], config.accuracy_timeout)
+
+
+def combine(responses: Sequence[str], accuracies: Sequence[float | None] | None,
+            judgments: Sequence[Judgment] | None, config: RewardConfig) -> list[RewardBreakdown]:
+    """The breakdown of each response from its r_a and judgment (None: that component is disabled)."""
+    out = []
+    for i, resp in enumerate(responses):
+        j = judgments[i] if judgments is not None else None
+        comps = {
+            "format": format_reward(resp, config.format_pattern) if config.use_format else None,
+            "accuracy": accuracies[i] if accuracies is not None else None,
+            "perception": j.score if j is not None else None,
+            "repetition": repetition_penalty(resp, config.ngram, config.max_penalty) if config.use_repetition else None,
+        }
+        out.append(RewardBreakdown(**comps, total=total_reward(comps, config),
+                                   judgments=j.verdicts if j is not None else None))
     return out
 
 
 def score_responses(responses: Sequence[str], rows: Sequence[dict[str, Any]], judge=None,
                     config: RewardConfig | None = None) -> list[RewardBreakdown]:
-    """Score each response against its row (`answer`, `choices`, `visual_annotations`).
+    """Score each response against its row (`answer`, `choices`, `visual_annotations`, `images`).
 
     Accuracy (math-verify, in the process pool) and the judge run at the same time. `judge` may be
     None only when perception is disabled.
@@ -129,22 +155,7 @@ def score_responses(responses: Sequence[str], rows: Sequence[dict[str, Any]], ju
     if config.use_perception and judge is None:
         raise ValueError("use_perception is set but no judge was given")
     with cf.ThreadPoolExecutor(1) as ex:
-        acc_future = ex.submit(accuracy_batch, responses, [row_answer(r) for r in rows],
-                               [r.get("choices") for r in rows], config.accuracy_timeout) \
-            if config.use_accuracy else None
-        # A scoring judge (mllm, the MLLM-as-reward-model baseline) gives r_v itself, per response.
-        scored = config.use_perception and getattr(judge, "returns_scores", False)
-        scores = judge.scores(list(responses), row_images(rows) or [None] * len(rows)) if scored else None
-        judgments = judge_rows(responses, rows, judge) if config.use_perception and not scored \
-            else [None] * len(rows)
-        accuracies = acc_future.result() if acc_future is not None else [None] * len(rows)
-    out = []
-    for i, (resp, row, acc, judgment) in enumerate(zip(responses, rows, accuracies, judgments)):
-        comps = {
-            "format": format_reward(resp, config.format_pattern) if config.use_format else None,
-            "accuracy": acc,
-            "perception": (scores[i] if scored else row_perception(row, judgment)) if config.use_perception else None,
-            "repetition": repetition_penalty(resp, config.ngram, config.max_penalty) if config.use_repetition else None,
-        }
-        out.append(RewardBreakdown(**comps, total=total_reward(comps, config), judgments=judgment))
-    return out
+        acc = start_accuracy(ex, responses, rows, config)
+        judgments = judge.submit(ajudge_rows(responses, rows, judge)).result() if config.use_perception else None
+        accuracies = acc.result() if acc is not None else None
+    return combine(responses, accuracies, judgments, config)

@@ -1,12 +1,13 @@
 """TRL adapter: the Perception-R1 reward as TRL `GRPOTrainer` reward functions.
 
-`make_reward_funcs(config, judge)` returns one function per enabled component, named `format`,
-`accuracy`, `perception`, `repetition` (TRL logs `rewards/<name>/mean`), and the weights
+`make_reward_funcs(config, judge)` returns one function per enabled component of `REWARDS`, named
+`format`, `accuracy`, `perception`, `repetition` (TRL logs `rewards/<name>/mean`), and the weights
 [α, β, γ, 1] for `GRPOConfig.reward_weights`. TRL 1.16 (`GRPOTrainer._calculate_rewards`) calls
 each as `f(prompts=…, completions=…, completion_ids=…, **columns, trainer_state=…, log_extra=…,
 log_metric=…)` where every dataset column (`answer`, `choices`, `visual_annotations`, `id`, …) is a
 list aligned with `completions`. It turns a `None` reward into NaN and sums the weighted components
-with `nansum`, so a sample without annotations simply has no perception term.
+with `nansum`, so a sample without annotations (or whose judgment or math-verify check could not be
+done) simply has no such term; the adapters log how many (`perception/missing`, `accuracy/missing`).
 
 `accuracy` and `perception` are async: TRL runs its synchronous rewards first, then gathers all async
 ones on its event loop, so math-verify (process pool) and the judge's requests overlap.
@@ -20,7 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import accuracy as _acc
-from .composite import RewardConfig, row_answer, row_images, row_perception
+from .composite import REWARDS, RewardConfig, ajudge_rows, row_answer
 from .format import format_reward
 from .repetition import repetition_penalty
 
@@ -64,8 +65,10 @@ def _log(kwargs: dict[str, Any], name: str, value: float) -> None:
 class _Reward:
     """A named reward function; TRL reads `__name__` for its logs (`rewards/<name>/mean`)."""
 
-    def __init__(self, name: str, config: RewardConfig):
-        self.__name__ = name
+    name = ""
+
+    def __init__(self, config: RewardConfig, judge=None):
+        self.__name__ = self.name
         self.config = config
 
     def __repr__(self) -> str:
@@ -73,18 +76,24 @@ class _Reward:
 
 
 class FormatReward(_Reward):
+    name = "format"
+
     def __call__(self, completions: list, **kwargs: Any) -> list[float]:
         return [format_reward(completion_text(c), self.config.format_pattern) for c in completions]
 
 
 class RepetitionReward(_Reward):
+    name = "repetition"
+
     def __call__(self, completions: list, **kwargs: Any) -> list[float]:
         return [repetition_penalty(completion_text(c), self.config.ngram, self.config.max_penalty)
                 for c in completions]
 
 
 class AccuracyReward(_Reward):
-    async def __call__(self, completions: list, **kwargs: Any) -> list[float]:
+    name = "accuracy"
+
+    async def __call__(self, completions: list, **kwargs: Any) -> list[float | None]:
         texts = [completion_text(c) for c in completions]
         rows = _rows(len(texts), kwargs, ("id", "answer", "choices"))
         answers = [row_answer(r) for r in rows]
@@ -92,60 +101,49 @@ class AccuracyReward(_Reward):
         out = await asyncio.to_thread(_acc.accuracy_batch, texts, answers, [r["choices"] for r in rows],
                                       self.config.accuracy_timeout)
         _log(kwargs, "accuracy/timeouts", _acc.STATS.timeouts - timeouts)
+        _log(kwargs, "accuracy/missing", sum(v is None for v in out))  # not computed: left out, not 0
         return out
 
 
 class PerceptionReward(_Reward):
-    def __init__(self, name: str, config: RewardConfig, judge):
-        super().__init__(name, config)
+    name = "perception"
+
+    def __init__(self, config: RewardConfig, judge=None):
+        super().__init__(config)
         self.judge = judge
 
     async def __call__(self, completions: list, **kwargs: Any) -> list[float | None]:
         texts = [completion_text(c) for c in completions]
         rows = _rows(len(texts), kwargs, ("id", "visual_annotations", "images", "image"))
-        images = row_images(rows)
-        if getattr(self.judge, "returns_scores", False):  # mllm: a 0-1 score per response is r_v
-            return await self._timed(kwargs, self.judge.ascore_batch(texts, images or [None] * len(texts)))
-        anns = [list(r["visual_annotations"] or []) for r in rows]
-        idx = [i for i, a in enumerate(anns) if a]
-        judgments: list[list[int] | None] = [None] * len(texts)
-        if idx:
-            verdicts = await self._timed(kwargs, self.judge.ajudge_batch(
-                [(texts[i], anns[i]) for i in idx], [images[i] for i in idx] if images is not None else None))
-            for i, v in zip(idx, verdicts):
-                judgments[i] = v
-        if kwargs.get("log_extra") is not None:
-            kwargs["log_extra"]("judgments", [str(j) if j is not None else "" for j in judgments])
-        return [row_perception(r, j) for r, j in zip(rows, judgments)]
-
-    async def _timed(self, kwargs: dict[str, Any], call) -> list:
-        """Await one judge call and log its latency, requests, cache hits, failures and missing results."""
         before = self.judge.stats.as_dict()
         start = time.perf_counter()
-        out = await call
+        judgments = await ajudge_rows(texts, rows, self.judge)
         after = self.judge.stats.as_dict()
         _log(kwargs, "perception/judge_latency_s", time.perf_counter() - start)
         for key in ("requests", "cache_hits", "failures"):
             _log(kwargs, f"perception/judge_{key}", after[key] - before[key])
-        _log(kwargs, "perception/missing", sum(v is None for v in out))
-        return out
+        scores = [j.score for j in judgments]
+        # Rows without annotations have no r_v by design; a missing one elsewhere is a skipped judgment.
+        _log(kwargs, "perception/missing",
+             sum(v is None and bool(r["visual_annotations"]) for v, r in zip(scores, rows)))
+        if kwargs.get("log_extra") is not None:
+            kwargs["log_extra"]("judgments", [str(j.verdicts) if j.verdicts is not None else "" for j in judgments])
+        return scores
+
+
+# The TRL reward function of each component in `REWARDS`.
+ADAPTERS: dict[str, type[_Reward]] = {c.name: c for c in (FormatReward, AccuracyReward, PerceptionReward,
+                                                          RepetitionReward)}
 
 
 def make_reward_funcs(config: RewardConfig | None = None, judge=None) -> tuple[list[Callable], list[float]]:
-    """TRL reward functions for the enabled components and their weights, in the order format,
-    accuracy, perception, repetition. Pass both to `GRPOTrainer(reward_funcs=…)` and
-    `GRPOConfig(reward_weights=…)`."""
+    """TRL reward functions for the enabled components and their weights, in `REWARDS` order. Pass
+    both to `GRPOTrainer(reward_funcs=…)` and `GRPOConfig(reward_weights=…)`."""
     config = config or RewardConfig()
     if config.use_perception and judge is None:
         raise ValueError("use_perception is set but no judge was given")
-    makers = {
-        "format": lambda: FormatReward("format", config),
-        "accuracy": lambda: AccuracyReward("accuracy", config),
-        "perception": lambda: PerceptionReward("perception", config, judge),
-        "repetition": lambda: RepetitionReward("repetition", config),
-    }
     names = config.enabled()
     weights = config.weights()
     if config.use_accuracy:
         _acc.start_pool()
-    return [makers[n]() for n in names], [weights[n] for n in names]
+    return [ADAPTERS[n](config, judge) for n in names], [weights[n] for n in names]

@@ -16,8 +16,11 @@ from typing import Any
 
 from perception_r1.data import MAX_PIXELS, MIN_PIXELS
 from perception_r1.data.prompt import DEFAULT_PRESET, PROMPT_PRESETS, prompt_preset
+from perception_r1.judges import JUDGES
+from perception_r1.judges.base import ON_ERROR_POLICIES
+from perception_r1.rewards.composite import RewardConfig
 
-JUDGES = ("symbolic", "openai", "hybrid", "mllm")
+_R = RewardConfig()  # the reward's defaults live there; the fields below only rename them
 
 
 @dataclass
@@ -44,16 +47,16 @@ class MethodArgs:
         "help": f"prompt of every record (data.prompt): one of {', '.join(PROMPT_PRESETS)}; 'release' is the "
                 "released run's (no system prompt, the instruction at the end of the user turn)"})
     # The reward (GRPO only). Names carry a `reward_` prefix: `beta` is TRL's KL coefficient.
-    reward_alpha: float = field(default=0.1, metadata={"help": "α, weight of the format reward r_f"})
-    reward_beta: float = field(default=0.9, metadata={"help": "β, weight of the accuracy reward r_a"})
-    reward_gamma: float = field(default=0.7, metadata={"help": "γ, weight of the perception reward r_v"})
-    ngram_size: int = field(default=20, metadata={"help": "n of the repetition penalty r_p"})
-    max_penalty: float = field(default=-2.0, metadata={"help": "P of the repetition penalty r_p"})
-    use_format: bool = field(default=True, metadata={"help": "include r_f"})
-    use_accuracy: bool = field(default=True, metadata={"help": "include r_a"})
-    use_perception: bool = field(default=True, metadata={"help": "include r_v (needs a judge)"})
-    use_repetition: bool = field(default=True, metadata={"help": "include r_p"})
-    format_pattern: str | None = field(default=None, metadata={
+    reward_alpha: float = field(default=_R.alpha, metadata={"help": "α, weight of the format reward r_f"})
+    reward_beta: float = field(default=_R.beta, metadata={"help": "β, weight of the accuracy reward r_a"})
+    reward_gamma: float = field(default=_R.gamma, metadata={"help": "γ, weight of the perception reward r_v"})
+    ngram_size: int = field(default=_R.ngram, metadata={"help": "n of the repetition penalty r_p"})
+    max_penalty: float = field(default=_R.max_penalty, metadata={"help": "P of the repetition penalty r_p"})
+    use_format: bool = field(default=_R.use_format, metadata={"help": "include r_f"})
+    use_accuracy: bool = field(default=_R.use_accuracy, metadata={"help": "include r_a"})
+    use_perception: bool = field(default=_R.use_perception, metadata={"help": "include r_v (needs a judge)"})
+    use_repetition: bool = field(default=_R.use_repetition, metadata={"help": "include r_p"})
+    format_pattern: str | None = field(default=_R.format_pattern, metadata={
         "help": "regular expression r_f requires of the whole response (re.fullmatch, DOTALL); default rewards.format's"})
     missing_perception: str = field(default="group_mean", metadata={
         "help": "a completion whose r_v is missing while others of its group have one (skipped judgment): "
@@ -64,10 +67,12 @@ class MethodArgs:
     judge_api_key_env: str | None = field(default=None, metadata={
         "help": "name of the environment variable holding the judge's API key (the key never enters configs)"})
     judge_timeout: float | None = field(default=None, metadata={"help": "seconds per judge request"})
-    judge_max_retries: int | None = field(default=None, metadata={"help": "retries per judge request"})
+    judge_max_retries: int | None = field(default=None, metadata={
+        "help": "retries per judge request", "aliases": ["--judge-retries"]})
     judge_concurrency: int | None = field(default=None, metadata={"help": "concurrent judge requests"})
     judge_on_error: str = field(default="skip", metadata={
-        "help": "a judgment that fails after retries: 'skip' (no r_v for that sample, counted) or 'raise'"})
+        "help": "a judgment that fails after retries: 'skip' (no r_v for that sample, counted) or 'raise'",
+        "aliases": ["--on-judge-error"]})
     judge_cache: str | None = field(default=None, metadata={"help": "disk cache of judgments (path)"})
     judge_options: dict | str | None = field(default=None, metadata={
         "help": "further keyword options for judges.build_judge (mapping in YAML, JSON on the command line)"})
@@ -97,18 +102,16 @@ class MethodArgs:
         self.synth_options = _as_dict(self.synth_options, "synth_options")
         self.judge_options = _as_dict(self.judge_options, "judge_options")
         if self.judge not in JUDGES:
-            raise ValueError(f"judge must be one of {JUDGES}, got {self.judge!r}")
+            raise ValueError(f"judge must be one of {tuple(JUDGES)}, got {self.judge!r}")
         if self.missing_perception not in ("group_mean", "omit"):
             raise ValueError(f"missing_perception must be 'group_mean' or 'omit', got {self.missing_perception!r}")
-        if self.judge_on_error not in ("skip", "raise"):
-            raise ValueError(f"judge_on_error must be 'skip' or 'raise', got {self.judge_on_error!r}")
+        if self.judge_on_error not in ON_ERROR_POLICIES:
+            raise ValueError(f"judge_on_error must be one of {ON_ERROR_POLICIES}, got {self.judge_on_error!r}")
         prompt_preset(self.prompt_preset)
         if not 0 < self.min_pixels <= self.max_pixels:
             raise ValueError(f"need 0 < min_pixels <= max_pixels, got {self.min_pixels}, {self.max_pixels}")
 
-    def reward_config(self):
-        from perception_r1.rewards.composite import RewardConfig
-
+    def reward_config(self) -> RewardConfig:
         return RewardConfig(alpha=self.reward_alpha, beta=self.reward_beta, gamma=self.reward_gamma,
                             ngram=self.ngram_size, max_penalty=self.max_penalty, use_format=self.use_format,
                             use_accuracy=self.use_accuracy, use_perception=self.use_perception,

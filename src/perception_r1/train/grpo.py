@@ -84,12 +84,9 @@ def prompt_summary(preset: str) -> str:
 def build_judge(method: MethodArgs):
     if not method.use_perception:
         return None
-    from perception_r1.judges import build_judge as registry, judge_options
+    from perception_r1.judges import build_judge as registry
 
-    opts = method.judge_kwargs()
-    if "on_error" not in judge_options(method.judge):  # e.g. the symbolic judge cannot fail
-        opts.pop("on_error")
-    return registry(method.judge, **opts)
+    return registry(method.judge, **method.judge_kwargs())
 
 
 def batch_geometry(args, num_processes: int) -> float:
