@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import multiprocessing
 import os
@@ -38,6 +39,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from perception_r1.judges.canonical import canonical
+from perception_r1.judges.hybrid import HybridJudge
 from perception_r1.judges.openai_judge import OpenAIJudge
 from perception_r1.judges.prompts import loopback_judge_reply
 from perception_r1.llm.loopback import LoopbackServer
@@ -157,6 +160,48 @@ def bench_llm_stage(steps: list[tuple[list[str], list[dict]]], latency: float, c
     return out
 
 
+PAPER_STYLE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "paper_style" / "records.jsonl"
+PAPER_SAYS = ["From the figure, {}", "The diagram shows that {}", "We are given: {}", "Note that {}"]
+
+
+def make_paper_batch(group: int, seed: int) -> tuple[list[str], list[dict]]:
+    """`group` distinct responses per paper-style record, each restating some of its annotations."""
+    rng = random.Random(seed)
+    records = [json.loads(line) for line in PAPER_STYLE.read_text().splitlines() if line.strip()]
+    responses, rows = [], []
+    for rec in records:
+        row = {"id": rec["id"], "answer": rec["answer"], "choices": None,
+               "visual_annotations": rec["visual_annotations"]}
+        for j in range(group):
+            said = [rng.choice(PAPER_SAYS).format(a.rstrip(".")) + "." for a in rec["visual_annotations"]
+                    if rng.random() < 0.6]
+            steps = rng.sample(FILLER, 3) + said
+            rng.shuffle(steps)
+            final = rec["answer"] if rng.random() < 0.5 else "0"
+            responses.append(f"<think>\n{' '.join(steps)} (sample {j})\n</think>\n<answer>\n"
+                             f"The answer is \\boxed{{{final}}}.\n</answer>")
+            rows.append(row)
+    return responses, rows
+
+
+def bench_paper_style(group: int, seed: int, latency: float, capacity: int, concurrency: int) -> dict:
+    """The released approach (one LLM request per response) against the hybrid judge, on one batch."""
+    responses, rows = make_paper_batch(group, seed)
+    anns = [a for row in rows[::group] for a in row["visual_annotations"]]
+    unread = sum(any(canonical(a) is None for a in row["visual_annotations"]) for row in rows)
+    out = {"responses": len(responses), "annotations": len(anns),
+           "parsed": sum(canonical(a) is not None for a in anns), "needing_llm": unread}
+    with tempfile.TemporaryDirectory() as tmp, judge_server(latency, capacity) as url:
+        for name in ("released", "hybrid"):
+            llm = OpenAIJudge(url, "bench-judge", concurrency=concurrency, cache=Path(tmp) / f"{name}.sqlite")
+            judge = llm if name == "released" else HybridJudge(llm)
+            t0 = time.perf_counter()
+            scored = score_responses(responses, rows, judge, RewardConfig())
+            out[name] = {"wall": time.perf_counter() - t0, "requests": llm.stats.requests,
+                         "mean_perception": sum(b.perception for b in scored) / len(scored)}
+    return out
+
+
 def _cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -185,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--problems", type=int, default=128)
     p.add_argument("--group", type=int, default=8, help="responses per problem (GRPO G)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--paper-group", type=int, default=40,
+                   help="responses per paper-style record (25 records; 0 skips the batch)")
     args = p.parse_args(argv)
 
     steps = [make_batch(args.problems, args.group, args.seed + k) for k in range(2)]
@@ -208,9 +255,23 @@ def main(argv: list[str] | None = None) -> int:
         print("  symbolic judge: not available (perception_r1.judges.symbolic missing)")
     else:
         print(f"  symbolic judge: {rate:.0f} responses/s (target >= 200/s)")
+    paper_ok = True
+    if args.paper_group:
+        pb = bench_paper_style(args.paper_group, args.seed, args.latency, args.capacity, concurrency)
+        rel, hyb = pb["released"], pb["hybrid"]
+        paper_ok = hyb["requests"] == pb["needing_llm"]
+        print(f"paper-style batch: {pb['responses']} responses, {pb['annotations']} distinct free-text annotations, "
+              f"{pb['parsed']} ({pb['parsed'] / pb['annotations']:.0%}) read by the canonicaliser")
+        print(f"  released approach (openai judge): {rel['requests'] / pb['responses']:.2f} LLM requests/response, "
+              f"{rel['wall']:.2f} s")
+        print(f"  hybrid judge: {hyb['requests'] / pb['responses']:.2f} LLM requests/response "
+              f"({hyb['requests']} requests; {pb['needing_llm']} responses have an annotation the canonicaliser "
+              f"cannot read{'' if paper_ok else ' — MISMATCH'}), {hyb['wall']:.2f} s")
+        print(f"  ratio released / hybrid: {rel['requests'] / max(1, hyb['requests']):.2f}x fewer LLM requests, "
+              f"{rel['wall'] / hyb['wall']:.2f}x wall time")
     accuracy.shutdown_pool()
     print(f"  load average at the end: {os.getloadavg()[0]:.1f} (the machine's other work slows both figures)")
-    return 0 if r["ratio"] <= 1.3 and (rate is None or rate >= 200) else 1
+    return 0 if r["ratio"] <= 1.3 and (rate is None or rate >= 200) and paper_ok else 1
 
 
 if __name__ == "__main__":

@@ -56,3 +56,21 @@ def test_hardening_applies_to_canonicalised_facts():
     assert judge.judge("∠ABD and ∠CDB are alternate interior angles.", [alt]) == [1]
     assert judge.judge("∠ABD and ∠CDB are not alternate interior angles.", [alt]) == [0]
     assert judge.judge("Are ∠ABD and ∠CDB alternate interior angles?", [alt]) == [0]
+
+
+PAPER_STYLE = Path(__file__).parents[1] / "fixtures" / "paper_style" / "records.jsonl"
+
+
+def test_paper_style_set_share_parsed():
+    """Our paper-style set (written from Geometry3K problems and MATH-Vision solutions): the share the
+    canonicaliser reads is what the hybrid judge saves; the rest are descriptions only an LLM judges."""
+    from perception_r1.judges.canonical import report
+
+    records = [json.loads(line) for line in PAPER_STYLE.read_text().splitlines() if line.strip()]
+    annotations = [a for r in records for a in r["visual_annotations"]]
+    rep = report(annotations)
+    fully = sum(all(canonical(a) for a in r["visual_annotations"]) for r in records)
+    print(f"\npaper-style set: {rep['parsed']}/{rep['annotations']} annotations parsed; "
+          f"{fully}/{len(records)} records fully parsed (no LLM request for their responses)")
+    assert rep["annotations"] >= 100
+    assert rep["parsed"] >= 100

@@ -57,6 +57,17 @@ _REWRITES: list[tuple[re.Pattern, object]] = [
     (re.compile(rf"\b(?:[Tt]he\s+)?(?i:sum)\s+of\s+(?:the\s+)?(?:(?i:measures?)\s+of\s+(?:the\s+)?)?"
                 rf"(?:(?i:interior)\s+)?(?i:angles)(?:\s+(?:of|in)\s+(?:(?:a|an|the|this|any)\s+)?"
                 rf"(?:(?:{_POLY})\s*)?(?:[A-Z]{{3,8}}(?![A-Za-z']))?)?"), " ∑∠ "),
+    # "the length of (side) AB", "the measure of angle ABC": the quantity itself
+    (re.compile(r"\b(?:[Tt]he\s+)?(?i:length)\s+of\s+(?:the\s+)?(?:(?i:side|segment|line|chord|hypotenuse|leg|edge|"
+                r"base|diagonal)\s+)?(?=[A-Z]{2}(?![A-Za-z']))"), " "),
+    (re.compile(r"\b(?:[Tt]he\s+)?(?i:measure)\s+of\s+(?:the\s+)?(?=(?i:angle|arc)\s+|∠)"), " "),
+    # "Triangles ABC and DEF are congruent / similar"
+    (re.compile(r"\b(?i:triangles)\s+(?P<a>[A-Z]{3})\s+and\s+(?P<b>[A-Z]{3})\s+are\s+(?i:congruent)"), r" △\g<a> ≅ △\g<b> "),
+    (re.compile(r"\b(?i:triangles)\s+(?P<a>[A-Z]{3})\s+and\s+(?P<b>[A-Z]{3})\s+are\s+(?i:similar)"), r" △\g<a> ∼ △\g<b> "),
+    # "Points M and N lie on side AB": each lies on it
+    (re.compile(r"(?<![A-Za-z'])(?P<p>[A-Z])\s+and\s+(?P<q>[A-Z])\s+(?:lie|both\s+lie)\s+on\s+(?:(?:the)\s+)?"
+                r"(?:(?i:line|segment|side)\s+)?(?P<s>[A-Z]{2})(?![A-Za-z'])"),
+     " \\g<p> \ue007 \\g<s> and \\g<q> \ue007 \\g<s> "),
     # "is given as", "is labeled as", "is marked": a value follows
     (re.compile(r"\b(?:(?:is|are)\s+(?i:given|labell?ed|marked|shown|denoted|written|expressed|represented|"
                 r"indicated)(?:\s+(?:as|by|to\s+be))?|(?i:given|labell?ed|marked|shown|denoted|written|"
@@ -113,11 +124,24 @@ _NUMBER_WORD_RE = re.compile(r"(?P<pre>(?:=|\b(?:is|equals|measures))\s+)(?P<w>(
                              r"))\b(?=\s*(?:[.,;:!?)]|$|units?\b|cm\b|degrees?\b|and\b|so\b))")
 
 
+# A rule runs only on text holding one of its words (cheap substring tests spare ~30 regex passes
+# over every response that has no paper-style phrasing).
+_KEYWORDS = ["length", "measure", "triangles", "lie", "sum", "given", "label", "marked", "shown", "denoted", "written", "expressed", "represented",
+             "indicated", "alternate", "corresponding", "vertical", "same", "consecutive", "co-", "supplementary",
+             "complementary", "congruent", "equal", "parallel", "perpendicular", "opposite", "similar", "cent",
+             "lies", "on", ":", "minus", "plus", "divided", "multiplied", "squared"]
+_RULES = [(pat, repl, [k for k in _KEYWORDS if k in pat.pattern.lower()]) for pat, repl in _REWRITES]
+assert all(words for _, _, words in _RULES)
+
+
 @lru_cache(maxsize=16384)
 def rewrite(text: str) -> str:
     """Paper-style phrasings in normalised text, rewritten to the parser's notation."""
-    for pat, repl in _REWRITES:
-        text = pat.sub(repl, text)
+    low = text.lower()
+    for pat, repl, words in _RULES:
+        if any(w in low for w in words):
+            text = pat.sub(repl, text)
+            low = text.lower()
     text = _NUMBER_WORD_RE.sub(lambda m: m.group("pre") + _NUMBER_WORDS[m.group("w").lower()], text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -136,11 +160,11 @@ def spell(text: str) -> str:
 
 def canonical(annotation: str) -> str | None:
     """The canonical spelling of one annotation, or None when the symbolic judge cannot read it."""
-    from .facts import annotation_facts, annotation_text
+    from .facts import annotation_facts, canonical_text
 
     if annotation_facts(annotation) is None:
         return None
-    return spell(annotation_text(annotation))
+    return spell(canonical_text(annotation))
 
 
 def report(annotations: list[str]) -> dict:

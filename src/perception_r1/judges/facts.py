@@ -218,7 +218,13 @@ def _runs(toks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     return runs
 
 
+_REL_TRIGGER = re.compile(r"(?i)\b(?:is|are|be|equals?|measures|has|with|of|perpendicular|parallel|congruent|"
+                          r"similar|right)\b")
+
+
 def _relation_words(text: str) -> str:
+    if not _REL_TRIGGER.search(text):
+        return text
     for pat, repl in _REL_WORDS:
         text = pat.sub(repl, text)
     return text
@@ -323,7 +329,7 @@ def response_facts(text: str) -> tuple[Stated, ...]:
 _KIND_START_RE = re.compile(rf"(?:(?:{SHAPE_NOUNS})\s+|[△⊙]\s*)?", re.I)
 _FILLER_RE = re.compile(r"^(?:(?:[Tt]he|[Ll]ength|[Mm]easure|of|[Ss]egment|[Ss]ide|[Ll]ine|[Cc]hord|[Rr]ay|[Vv]alue|"
                         r"[Gg]iven|that|[Oo]pposite|[Aa]djacent|[Cc]orresponding|[Bb]ase|[Hh]eight|[Ll]eg|"
-                        r"[Hh]ypotenuse|[Dd]iagonal|[Ee]dge|[Ii]t|[Ww]e|[Kk]now|[Nn]ote|[Ss]ize|[Ii]n\s+the\s+"
+                        r"[Hh]ypotenuse|[Dd]iagonal|[Ee]dge|[Ii]t|[Ww]e|[Kk]now|[Nn]ote|[Ss]ize|[Pp]oints?|[Ii]n\s+the\s+"
                         r"(?:figure|diagram|image),?)\s+)+")
 
 
@@ -335,14 +341,34 @@ def annotation_text(annotation: str) -> str:
 
 @lru_cache(maxsize=16384)
 def annotation_facts(annotation: str) -> tuple[Fact, ...] | None:
-    """The facts of one annotation read strictly, or None when any part of it is not understood."""
+    """The facts of one annotation read strictly, or None when any part of it is not understood.
+    An annotation may state several facts joined by commas or `and` (`M and N lie on AB`); each
+    part must be read whole."""
     t = annotation_text(annotation)
+    facts: list[Fact] = []
+    for part in _ANNOTATION_PARTS_RE.split(t):
+        part_facts = _annotation_part(part.strip())
+        if part_facts is None:
+            return None
+        facts.extend(part_facts)
+    return tuple(facts) if facts else None
+
+
+_ANNOTATION_PARTS_RE = re.compile(r"\s*(?:,\s*(?:and\s+)?|\band\b)\s*(?=[A-Z∠△⊙]|angle\b|arc\b)")
+
+
+def _annotation_part(t: str) -> tuple[Fact, ...] | None:
+    for pat, repl in _REL_WORDS[:4]:  # "AB is perpendicular to CD" is a relation, not a description of AB
+        t = pat.sub(repl, t)
     kind = _KIND_START_RE.match(t)
     m = IS_RE.match(t, kind.end())
     if m:
         shape = shape_at(t, m, full=True)
         if shape:
             return (shape,)
+    listed = listed_shapes(t)
+    if listed and _LISTED_FULL_RE.fullmatch(t):
+        return tuple(listed)
     toks = tokenize(_relation_words(t))
     if not toks or any(k not in MATH and k != "unit" for k, _ in toks):
         return None
@@ -353,3 +379,14 @@ def annotation_facts(annotation: str) -> tuple[Fact, ...] | None:
     if not facts or not complete or any(isinstance(f, Taint) for f in facts):
         return None
     return tuple(facts)
+
+
+_LISTED_FULL_RE = re.compile(r"[A-Z]{1,8}(?:\s*,\s*(?:and\s+)?[A-Z]{1,8}|\s+and\s+[A-Z]{1,8})+\s+are\s+[a-z][a-z\- ]*")
+
+
+def canonical_text(annotation: str) -> str:
+    """The annotation as the parser reads it, relations in symbols (`AB ⊥ CD`, `JK = 3f - 6`)."""
+    t = annotation_text(annotation)
+    parts = _ANNOTATION_PARTS_RE.split(t)
+    return ", ".join(p.strip() if _annotation_part(p.strip()) and isinstance(_annotation_part(p.strip())[0], Shape)
+                     else re.sub(r"\s+", " ", re.sub(r"\b[Aa]ngle\s+", "∠", _relation_words(p))).strip() for p in parts)
