@@ -19,6 +19,18 @@ GOOD = "<think>\nAB = 3, so x = 6.\n</think>\n<answer>\nThe answer is \\boxed{6}
     (GOOD.replace("<think>\n", "<think>"), 0.0),              # missing newline after <think>
     (GOOD.replace("</answer>", ""), 0.0),                     # unclosed answer
     ("<answer>\n\\boxed{6}\n</answer>", 0.0),                 # no think block
+    # The degenerate text a GRPO run drifted to: nested answer tags around the box.
+    ("<think>\nx\n</think>\n<answer>\n<answer>\n<answer>\n\\boxed{22 = 2666}\n</answer>", 0.0),
+    (GOOD.replace("<answer>\n", "<answer>\n<answer>\n"), 0.0),   # an answer tag nested in the answer
+    (GOOD + "\n<answer>\n\\boxed{6}\n</answer>", 0.0),      # a second answer block
+    (GOOD.replace("</think>\n", "</think>\n<think>\nmore\n</think>\n"), 0.0),  # two think blocks
+    (GOOD.replace("AB = 3", "AB = 3 <think>"), 0.0),          # a tag inside the reasoning
+    (GOOD.replace("</answer>", "</answer>\n</answer>"), 0.0),  # a repeated closing tag
+    (GOOD.replace("\\boxed{6}", "\\boxed{}"), 0.0),           # an empty box
+    (GOOD.replace("\\boxed{6}", "\\boxed{ }"), 0.0),          # a box of spaces
+    (GOOD.replace("\\boxed{6}", "\\boxed{ 6 }"), 1.0),        # spaces around a value are fine
+    (GOOD.replace("\\boxed{6}", "\\boxed{B}"), 1.0),          # a choice letter
+    (GOOD.replace("\\boxed{6}", "\\boxed{}\\boxed{6}"), 1.0),  # an empty box beside a full one
 ])
 def test_format_reward(response, expected):
     assert format_reward(response) == expected
