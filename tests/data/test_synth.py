@@ -224,3 +224,22 @@ def test_knobs():
 ])
 def test_latex_helpers(fn, arg, want):
     assert fn(arg) == want
+
+
+@pytest.mark.parametrize("family", ["rectangle", "segment_sum", "circle", "right_triangle", "angle_sum"])
+def test_multiple_choice_answer_is_the_letter_of_the_value(family):
+    plain = generate(6, seed=4, difficulty="easy", families=family)
+    mc = generate(6, seed=4, difficulty="easy", families=family, choices=4)
+    for p, m in zip(plain, mc):
+        assert m.images == p.images and m.visual_annotations == p.visual_annotations  # the figure is the same
+        assert len(m.choices) == 4 and len(set(m.choices)) == 4
+        assert m.answer in "ABCD" and m.choices["ABCD".index(m.answer)] == p.answer == m.meta["value"]
+        assert FORMAT.fullmatch(m.cot).group(2) == m.answer
+        assert m.cot.rsplit("<answer>", 1)[0] == p.cot.rsplit("<answer>", 1)[0]  # same reasoning
+    assert len({m.answer for m in generate(40, seed=4, difficulty="easy", families=family, choices=4)}) == 4
+
+
+@pytest.mark.parametrize("bad", [1, -1, 11])
+def test_choices_out_of_range_are_refused(bad):
+    with pytest.raises(ValueError, match="choices must be"):
+        generate(1, seed=0, choices=bad)
