@@ -16,6 +16,7 @@ prompt over the OpenAI protocol instead (`llm_rescore`). Accuracy per version, s
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,8 @@ def llm_rescore(client, records: list[Record], rows: list[dict[str, Any]]) -> in
     match gets the official judgement prompt (temperature 0). Returns how many replies could not be
     read (those rows keep the offline verdict, `match` = "llm_unreadable"); the rest get
     `match` = "llm"."""
-    from ...llm import LLMError, run_sync
+    from ...eventloop import run_sync
+    from ...llm import LLMError
 
     todo = [i for i, r in enumerate(rows) if r["match"] != "exact" and r.get("extracted")]
 
@@ -141,8 +143,6 @@ def llm_rescore(client, records: list[Record], rows: list[dict[str, Any]]) -> in
         return parse_judgement(result.text)
 
     async def all_() -> list[bool | None]:
-        import asyncio
-
         return list(await asyncio.gather(*(one(i) for i in todo)))
 
     unreadable = 0
