@@ -153,9 +153,9 @@ def test_eval_judge_mllm_end_to_end(tmp_path, synth_data):
     resp = _synth_responses(tmp_path, "r.jsonl", "<answer>\\boxed{5}</answer>", "<answer>\\boxed{1}</answer>", "x")
     with LoopbackServer(lambda body: "<score>0.75</score>") as srv:
         code = main(["eval", "--benchmark", "synth", "--data", synth_data, "--responses", resp,
-                     "--out", str(tmp_path / "out"), "--judge", "mllm", "--judge-option", f"url={srv.url}",
-                     "--judge-option", "model=vl", "--perception-threshold", "0.5"])
-        assert code == 0 and len(srv.requests) == 3
+                     "--out", str(tmp_path / "out"), "--judge", "mllm", "--judge-url", srv.url,
+                     "--judge-model", "vl", "--perception-threshold", "0.5"])
+        assert code == 0 and len(srv.requests) == 3 and srv.requests[0]["model"] == "vl"
         assert any(part.get("type") == "image_url" for m in srv.requests[0]["messages"]
                    for part in (m["content"] if isinstance(m["content"], list) else []))
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
