@@ -28,7 +28,7 @@ from . import canonical
 from .deadline import check
 from .expressions import MATH, parse_side, path, read_side, tokenize
 from .notation import normalize
-from .shapes import IS_RE, SHAPE_NOUNS, Shape, listed_shapes, shape_at, shapes
+from .shapes import IS_RE, SHAPE_NOUNS, Shape, listed_shapes, more_kinds, shape_at, shapes
 
 
 @dataclass(frozen=True)
@@ -251,11 +251,14 @@ _DENIED_RE = re.compile(r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:false|untrue|i
                         r"an?\s+error)\b|(?:≠|\bnot)\s*(?:true|correct|the\s+case|right)\b")
 _HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|may|could|would|likely|unlikely|"
                               "seem|seems|appear|appears|apparently|guess|unsure|uncertain|unclear|doubt|doubtful|"
-                              "estimate|estimated|either") + "|≈|" +
-                       _words("roughly|approximately|around|about|nearly|almost", after=r"\s*(?=[-(\d√π])"))
+                              "estimate|estimated|either|approximately|roughly|approx") + "|≈|" +
+                       _words("around|about|nearly|almost", after=r"\s*(?=[-(\d√π])"))
 _HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume|assumed|assumes|assuming|"
                                    "assumption|hypothetically|hypothetical|whether|unless|imagine|pretend|"
                                    "let's say|say that|in case|were to"))
+# a sentence that takes back what was just said: it and the sentence before are not stated
+_RETRACT_RE = re.compile(_words("scratch that|strike that|never mind|ignore that|i was wrong|that's wrong|"
+                                "that is wrong|that was wrong|correction|no wait|wait no|i take that back"))
 # a clause that offers another value: "or 4", "but the figure shows 4", ", 2f - 6"
 _ALTERNATIVE_RE = re.compile(_words("or|nor|but|however|although|though|yet|whereas|instead|rather|alternatively|"
                                     "either|maybe|perhaps|possibly|probably|otherwise|vs|versus", before=r"\s*"))
@@ -291,9 +294,15 @@ def _prepared(text: str) -> str:
 def response_facts(text: str) -> tuple[Stated, ...]:
     """Every fact a free-form response states, with how it states it (see the module docstring)."""
     out: list[Stated] = []
+    previous = 0  # where the previous sentence's facts start in `out`
     for sentence, end in _sentences(_prepared(text)):
         question = end == "?" or bool(_QUESTION_RE.match(sentence))
         denied = bool(_DENIED_RE.search(sentence))
+        if _RETRACT_RE.search(sentence):
+            denied = True
+            out[previous:] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)
+                              for s in out[previous:]]
+        previous = len(out)
         supposed = False
         earlier: list[Fact] = []
         listed = listed_shapes(sentence)
@@ -306,6 +315,11 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                 continue
             check()
             facts, lone, bare = _clause_facts(clause.strip())
+            last_shape = next((f for f in reversed(earlier) if isinstance(f, Shape)), None)
+            if not facts and last_shape is not None and (kinds := more_kinds(clause)):
+                # ", a kite", "or a trapezoid": more descriptions of the shape just described
+                alternative = bool(_ALTERNATIVE_RE.match(clause))
+                out.append(Stated(Shape(last_shape.entity, kinds), HEDGED if alternative else ASSERTED))
             if lone and earlier and (bare or _ALTERNATIVE_RE.match(clause)):
                 names = frozenset().union(*(quantities(f) for f in earlier))
                 if names:

@@ -26,7 +26,7 @@ _COMMANDS = {
     "angle": " ∠", "measuredangle": " ∠", "triangle": " △", "bigtriangleup": " △", "odot": " ⊙",
     "perp": " ⊥ ", "bot": " ⊥ ", "parallel": " ∥ ", "cong": " ≅ ", "sim": " ∼ ", "simeq": " ∼ ",
     "neq": " ≠ ", "ne": " ≠ ", "approx": " ≈ ", "leq": " ≤ ", "le": " ≤ ", "geq": " ≥ ", "ge": " ≥ ",
-    "lt": " < ", "gt": " > ", "cdot": "*", "times": "*", "div": "/", "pi": "π", "sqrt": "√", "degree": "",
+    "lt": " < ", "gt": " > ", "pm": " or ", "mp": " or ", "cdot": "*", "times": "*", "div": "/", "pi": "π", "sqrt": "√", "degree": "",
     "circ": "", "left": "", "right": "", "quad": " ", "qquad": " ", "boxed": "", "displaystyle": "",
     "big": "", "Big": "", "bigl": "", "bigr": "", "therefore": " , ", "because": " , ",
     "Rightarrow": " , ", "implies": " , ", "to": " , ", "iff": " , ", "Leftrightarrow": " , ",
@@ -39,13 +39,19 @@ _ARC_CMDS = r"widehat|overarc|wideparen|arc|overparen"
 _UNICODE = str.maketrans({"−": "-", "–": "-", "—": " , ", "×": "*", "·": "*", "⋅": "*", "÷": "/", "‖": "∥",
                           "∡": "∠", "≡": "≅", "∽": "∼", "≃": "∼", "⟂": "⊥", "²": "^2", "³": "^3",
                           "′": "'", "’": "'", "▵": "△", "Δ": "△", "⁄": "/", "¬": " not ",
-                          "▱": " parallelogram ", "≟": " ≠ "})
+                          "▱": " parallelogram ", "≟": " ≠ ", "±": " or ", "∓": " or "})
 _HIDDEN = [
     re.compile(r"\\iffalse\b.*?(?:\\fi\b|$)", re.S),
     re.compile(r"\\begin\s*\{comment\}.*?(?:\\end\s*\{comment\}|$)", re.S),
     re.compile(r"<!--.*?(?:-->|$)", re.S),
     re.compile(r"(?<!\\)%[^\n]*"),                                     # a LaTeX comment runs to the line end
     re.compile(r"\\[hv]?phantom\s*\{[^{}]*\}"),
+    # struck-through or invisible text reads as withdrawn, not stated
+    re.compile(r"~~.*?~~|<(s|del|strike)>.*?</\1>", re.S | re.I),
+    re.compile(r"\\(?:sout|st|cancel|xcancel|bcancel|xout)\s*\{[^{}]*\}"),
+    re.compile(r"\\(?:text)?color\s*\{\s*white\s*\}\s*\{[^{}]*\}"),
+    re.compile(r"<(\w+)[^>]*(?:display\s*:\s*none|visibility\s*:\s*hidden|color\s*:\s*(?:white|#fff\b|#ffffff))"
+               r"[^>]*>.*?</\1>", re.S | re.I),
 ]
 
 
@@ -56,6 +62,7 @@ def _visible_char(c: str) -> bool:
 def visible(text: str) -> str:
     """What a reader of the rendered text sees (see the module docstring)."""
     t = text.replace("²", "^2").replace("³", "^3")  # before NFKC, which would make them plain digits
+    t = re.sub(r".[\u0334-\u0338]+", "", t)          # a character struck through by an overlay is withdrawn
     t = unicodedata.normalize("NFKC", t)
     if not t.isascii():
         t = "".join(filter(_visible_char, t))

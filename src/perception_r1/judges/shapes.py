@@ -69,7 +69,7 @@ SHAPE_NOUNS = r"triangle|quadrilateral|polygon|pentagon|hexagon|parallelogram|re
               r"trapezoid|trapezium|kite|circle"
 # `[shape] ENTITY is DESCRIPTION`, the description running to the first non-letter (punctuation,
 # maths) or clause word; bounded so a long run of `A is b A is b …` costs linear time.
-IS_RE = re.compile(r"(?<![A-Za-z'])(?P<ent>[A-Z]{1,8})\s+(?:is|are)\s+")
+IS_RE = re.compile(r"(?<![A-Za-z'])(?P<ent>[A-Z]{1,8})\s+(?:is|are|be)\s+")
 _KIND_BEFORE_RE = re.compile(rf"(?:\b(?P<kind>{SHAPE_NOUNS})\s+|(?P<sym>[△⊙])\s*)$", re.I)
 _DESC = r"(?:(?:a|an|the)\s+)?[a-z][A-Za-z\- ]{0,60}"
 _DESC_RE = re.compile(_DESC + r"?(?=\s*(?:[^A-Za-z\- ]|$|\b(?:and|so|since|because|which|then|therefore|thus|"
@@ -138,6 +138,15 @@ def listed_shapes(sentence: str) -> list[Shape]:
         if any(len(w) > 2 and w.islower() for w in words):
             out.extend(Shape(_entity(e), words) for e in re.findall(r"[A-Z]{1,8}", m.group("ents")))
     return out
+
+
+_MORE_RE = re.compile(rf"\s*(?:or|and)?\s*(?:an?|the)\s+(?P<desc>(?:[a-z\-]+\s+){{0,3}}(?:{SHAPE_NOUNS}))\b", re.I)
+
+
+def more_kinds(clause: str) -> frozenset[str] | None:
+    """The description of a clause that continues a shape statement: ", a kite", "or a trapezoid"."""
+    m = _MORE_RE.match(clause)
+    return _shape_words(m.group("desc"), None) if m else None
 
 
 def is_centre(s: Shape) -> bool:
