@@ -84,7 +84,7 @@ def test_openai_judge_end_to_end_and_cached_rerun(files):
         assert len(srv.requests) == 6  # one per response with annotations
         assert "judge     openai: requests 6  cache hits 0  failures 0" in done.stdout
         assert "score:" in done.stderr  # the progress bar
-        again = _cli("--judge-url", srv.url, *args)
+        again = _cli("--judge-url", srv.url, *args, "--overwrite")  # the same output again: from the cache
     assert again.returncode == 0 and len(srv.requests) == 6
     assert "requests 0  cache hits 6" in again.stdout and _read(out) == lines
 

@@ -90,3 +90,30 @@ def test_list_content_and_usage_na_are_read(files):
     with RawServer(lambda i, b, h: h.send(200, reply)) as srv:
         assert main(_score(files, srv.url, "--out", str(files / "s.jsonl"))) == 0
     assert [x["judgments"] for x in _lines(files / "s.jsonl")] == [[1], [1]]
+
+
+def _down(i, body, h):
+    h.send(503, b"{}")
+
+
+def test_finished_output_is_never_replaced_without_overwrite(files, capsys):
+    out = files / "s.jsonl"
+    out.write_text('{"id": "r0"}\n{"id": "r1"}\n')
+    before = out.read_bytes()
+    with RawServer(_down) as srv:
+        assert main(_score(files, srv.url, "--out", str(out), "--judge-retries", "0")) != 0
+        assert "exists; --overwrite replaces it" in capsys.readouterr().err
+        assert srv.requests == []  # refused before anything was asked
+        # With --overwrite and an unreachable judge, the old output is still not truncated.
+        assert main(_score(files, srv.url, "--out", str(out), "--judge-retries", "0", "--overwrite")) == 1
+    assert out.read_bytes() == before
+
+
+@pytest.mark.parametrize("target", ["responses", "data"])
+def test_an_input_is_never_the_output(target, files, capsys):
+    path = files / "r.jsonl" if target == "responses" else files / "d" / "data.jsonl"
+    before = path.read_bytes()
+    for extra in ([], ["--overwrite"], ["--resume"]):
+        assert main(_score(files, "http://127.0.0.1:9/v1", "--out", str(path), *extra)) != 0
+        assert "would overwrite the input" in capsys.readouterr().err
+    assert path.read_bytes() == before

@@ -70,7 +70,8 @@ def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Pa
     p = Path(out).resolve()
     for src in inputs:
         s = Path(src).resolve()
-        if s == p or (p.is_dir() and s.is_relative_to(p)):
+        # The input itself, a folder holding it, or a file already inside an input folder (its data.jsonl).
+        if s == p or (p.is_dir() and s.is_relative_to(p)) or (s.is_dir() and p.exists() and p.is_relative_to(s)):
             raise ValueError(f"{what} {out} would overwrite the input {src}; choose another path")
     if p.is_file() and p.stat().st_size > 0 and not overwrite:
         raise ValueError(f"{what} {out} exists; --overwrite replaces it")

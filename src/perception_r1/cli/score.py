@@ -47,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk-size", type=int, default=256,
                         help="responses per chunk written to --out (default: %(default)s)")
     parser.add_argument("--resume", action="store_true", help="keep the lines already in --out and score the rest")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace a non-empty --out (without it, or --resume, finished work is never replaced)")
 
 
 def load_inputs(data: str, responses: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -90,8 +92,12 @@ def run(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     try:
-        resp, rows = load_inputs(args.data, args.responses)
+        from .errors import refuse_overwrite
+
         out = Path(args.out)
+        # Before anything is read or asked: an input is never an output, finished work is kept.
+        refuse_overwrite(out, args.overwrite or args.resume, inputs=(args.data, args.responses))
+        resp, rows = load_inputs(args.data, args.responses)
         start = resume_point(out, resp) if args.resume else 0
         judge = judge_from_args(args)
     except (RecordError, ValueError, TypeError, FileNotFoundError) as e:
@@ -103,10 +109,11 @@ def run(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     sums = {c: [0.0, 0] for c in components}
     missing = {"perception": 0, "accuracy": 0}
-    with open(out, "a" if start else "w", encoding="utf-8") as f, \
-            tqdm(total=len(resp), initial=start, unit="resp", desc="score", file=sys.stderr) as bar:
+    f = None  # opened (and, without --resume, truncated) only once the first chunk is scored
+    with tqdm(total=len(resp), initial=start, unit="resp", desc="score", file=sys.stderr) as bar:
         try:
             for lo, hi, scored in _scored_chunks(resp, rows, start, args.chunk_size, judge, config):
+                f = f or open(out, "a" if start else "w", encoding="utf-8")
                 for r, row, b in zip(resp[lo:hi], rows[lo:hi], scored):
                     line = {"id": r["id"], **{c: getattr(b, c) for c in components}, "judgments": b.judgments}
                     f.write(json.dumps(line) + "\n")
@@ -125,6 +132,9 @@ def run(args: argparse.Namespace) -> int:
                   f"score: {lo} scored line(s) are kept in {out}; fix the judge or use "
                   "--on-judge-error skip, then rerun with --resume", file=sys.stderr)
             return 1
+        finally:
+            if f is not None:
+                f.close()
     print(_summary(len(resp) - start, sums, missing, judge, acc.STATS.timeouts, time.perf_counter() - t0, out))
     return 0
 
