@@ -3,7 +3,8 @@
 One JSON line per response, in input order: `id`, `format`, `accuracy`, `perception`, `repetition`,
 `total`, `judgments` (0/1 per annotation, or null). Responses are scored in chunks and each chunk is
 appended to O as soon as it is done; judge verdicts live in an on-disk cache, so an interrupted run
-loses nothing paid for (`--resume` continues after the lines already in O). Example:
+loses nothing paid for (`--resume` continues after the lines already in O). A non-empty O is refused
+without `--resume` or `--overwrite`, and O is never one of the inputs. Example:
 
     perception-r1 score --data data/synth --responses responses.jsonl --out scores.jsonl \\
         --judge openai --judge-url http://localhost:8001/v1 --judge-model Qwen/Qwen2.5-32B-Instruct-AWQ
