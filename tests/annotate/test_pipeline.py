@@ -43,6 +43,7 @@ def test_keeps_exactly_the_correct_problems_and_reruns_send_nothing(dataset, tmp
         assert rec.cot == trajectory(i, correct=True)
         assert rec.visual_annotations == [f"AB = {i}", "angle ABC = 90°"]  # the repeated fact removed
         assert rec.meta["annotate"]["trajectory"] == (1 if i % 3 == 1 else 0)  # the first correct sample
+        assert rec.meta["annotate"]["canonical"] == [f"AB = {i}", "∠ABC = 90"]  # stored beside the text
     dropped = _dropped(out)
     assert sorted(dropped) == ["p0", "p3", "p6"]
     assert all(d["stage"] == "verify" and "no correct trajectory" in d["reason"] for d in dropped.values())

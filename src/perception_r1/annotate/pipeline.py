@@ -22,6 +22,7 @@ from ..data import MAX_PIXELS, MIN_PIXELS, Record, RecordError, load_records, wr
 from ..data.images import open_image
 from ..data.loaders import dataset_root
 from ..data.prompt import question_text
+from ..judges.canonical import canonical
 from ..llm import LLMClient, LLMError
 from .ask import Asker
 from .distil import distil, image_data_urls, verify
@@ -237,7 +238,10 @@ class Pipeline:
         out.kept, out.n_annotations = True, len(facts)
         meta = {**record.meta, "annotate": {"teacher": self.cfg.teacher_model, "extractor": self.cfg.extractor_model,
                                             "prompt_version": PROMPT_VERSION, "samples": out.samples,
-                                            "correct": out.correct, "trajectory": index, **provenance}}
+                                            "correct": out.correct, "trajectory": index, **provenance,
+                                            # beside each fact its canonical spelling; None: the symbolic
+                                            # judge cannot read it, so the hybrid judge asks an LLM
+                                            "canonical": [canonical(f) for f in facts]}}
         return dataclasses.replace(record, cot=cot, visual_annotations=facts, meta=meta), out
 
     async def _extract(self, record: Record, index: int, cot: str, out: Outcome) -> list[str]:
