@@ -24,7 +24,7 @@ from functools import lru_cache
 
 import sympy
 
-from . import canonical
+from . import canonical, modality
 from .deadline import check
 from .expressions import MATH, parse_side, path, read_side, tokenize
 from .notation import normalize
@@ -232,43 +232,6 @@ def _relation_words(text: str) -> str:
 
 # ---------------------------------------------------------------- how a statement is made
 
-def _words(words: str, before: str = r"\b", after: str = r"\b") -> str:
-    """An alternation of words in lower case or capitalised, never in capitals: `AND`, `NO`, `NOT`
-    are names of points."""
-    alts = [w for word in words.split("|") for w in (word, word[0].upper() + word[1:])]
-    return before + "(?:" + "|".join(alts) + ")" + after
-
-
-_SENTENCE_RE = re.compile(r"(.*?)(\.(?=\s|$)|[;!?]|$)", re.S)
-_CLAUSE_RE = re.compile(r"[,:]|(?=" + _words("and|but|so|then|thus|hence|therefore|since|because|while|whereas|"
-                                             "however|although|though|yet|or|nor|which|otherwise|instead|"
-                                             "alternatively") + ")")
-_QUESTION_RE = re.compile(_words("is|are|does|do|did|can|could|would|should|was|were|isn't|aren't", before=r"\s*"))
-_NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|nor|cannot|impossible|no") +
-                          r"|n't\b")
-# "AB = 3 is false", "… is not the case": the whole sentence is denied
-_DENIED_RE = re.compile(r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:false|untrue|incorrect|wrong|a\s+mistake|"
-                        r"an?\s+error)\b|(?:≠|\bnot)\s*(?:true|correct|the\s+case|right)\b")
-_HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|may|could|would|likely|unlikely|"
-                              "seem|seems|appear|appears|apparently|guess|unsure|uncertain|unclear|doubt|doubtful|"
-                              "estimate|estimated|either|approximately|roughly|approx") + "|≈|" +
-                       _words("around|about|nearly|almost", after=r"\s*(?=[-(\d√π])"))
-_HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume|assumed|assumes|assuming|"
-                                   "assumption|hypothetically|hypothetical|whether|unless|imagine|pretend|"
-                                   "let's say|say that|in case|were to"))
-# a sentence that takes back what was just said: it and the sentence before are not stated
-_RETRACT_RE = re.compile(_words("scratch that|strike that|never mind|ignore that|i was wrong|that's wrong|"
-                                "that is wrong|that was wrong|correction|no wait|wait no|i take that back"))
-# a clause that offers another value: "or 4", "but the figure shows 4", ", 2f - 6"
-_ALTERNATIVE_RE = re.compile(_words("or|nor|but|however|although|though|yet|whereas|instead|rather|alternatively|"
-                                    "either|maybe|perhaps|possibly|probably|otherwise|vs|versus", before=r"\s*"))
-_CONNECTORS = {"and", "or", "nor", "then", "so", "also", "maybe", "perhaps", "possibly", "probably", "either", "even"}
-
-
-def _sentences(text: str) -> list[tuple[str, str]]:
-    return [(m.group(1), m.group(2)) for m in _SENTENCE_RE.finditer(text) if m.group(1).strip()]
-
-
 @lru_cache(maxsize=65536)
 def _clause_facts(clause: str) -> tuple[tuple[Fact | Taint, ...], bool, bool]:
     """(facts, has a lone value — an expression outside any relation —, nothing but connectors and
@@ -281,7 +244,7 @@ def _clause_facts(clause: str) -> tuple[tuple[Fact | Taint, ...], bool, bool]:
             facts.extend(_run_facts(run)[0])
         elif parse_side(tuple(run)) is not None:
             lone = True
-    bare = lone and all(k in MATH or k in ("unit", "punct") or (k == "word" and v.lower() in _CONNECTORS)
+    bare = lone and all(k in MATH or k in ("unit", "punct") or (k == "word" and v.lower() in modality.CONNECTORS)
                         for k, v in toks)
     return tuple(facts), lone, bare
 
@@ -295,10 +258,10 @@ def response_facts(text: str) -> tuple[Stated, ...]:
     """Every fact a free-form response states, with how it states it (see the module docstring)."""
     out: list[Stated] = []
     previous = 0  # where the previous sentence's facts start in `out`
-    for sentence, end in _sentences(_prepared(text)):
-        question = end == "?" or bool(_QUESTION_RE.match(sentence))
-        denied = bool(_DENIED_RE.search(sentence))
-        if _RETRACT_RE.search(sentence):
+    for sentence, end in modality.sentences(_prepared(text)):
+        question = end == "?" or bool(modality.QUESTION_RE.match(sentence))
+        denied = bool(modality.DENIED_RE.search(sentence))
+        if modality.RETRACT_RE.search(sentence):
             denied = True
             out[previous:] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)
                               for s in out[previous:]]
@@ -307,10 +270,10 @@ def response_facts(text: str) -> tuple[Stated, ...]:
         earlier: list[Fact] = []
         listed = listed_shapes(sentence)
         if listed:  # several subjects (lost to clause splitting): judged as the sentence is stated
-            mode = NEGATED if denied or _NEGATION_RE.search(sentence) else SUPPOSED if question or \
-                _HYPOTHESIS_RE.search(sentence) else HEDGED if _HEDGE_RE.search(sentence) else ASSERTED
+            mode = NEGATED if denied or modality.NEGATION_RE.search(sentence) else SUPPOSED if question or \
+                modality.HYPOTHESIS_RE.search(sentence) else HEDGED if modality.HEDGE_RE.search(sentence) else ASSERTED
             out.extend(Stated(f, mode) for f in listed)
-        for clause in _CLAUSE_RE.split(sentence):
+        for clause in modality.CLAUSE_RE.split(sentence):
             if not clause.strip():
                 continue
             check()
@@ -318,18 +281,18 @@ def response_facts(text: str) -> tuple[Stated, ...]:
             last_shape = next((f for f in reversed(earlier) if isinstance(f, Shape)), None)
             if not facts and last_shape is not None and (kinds := more_kinds(clause)):
                 # ", a kite", "or a trapezoid": more descriptions of the shape just described
-                alternative = bool(_ALTERNATIVE_RE.match(clause))
+                alternative = bool(modality.ALTERNATIVE_RE.match(clause))
                 out.append(Stated(Shape(last_shape.entity, kinds), HEDGED if alternative else ASSERTED))
-            if lone and earlier and (bare or _ALTERNATIVE_RE.match(clause)):
+            if lone and earlier and (bare or modality.ALTERNATIVE_RE.match(clause)):
                 names = frozenset().union(*(quantities(f) for f in earlier))
                 if names:
                     out.append(Stated(Taint(names), HEDGED))
-            supposed = supposed or bool(_HYPOTHESIS_RE.search(clause))
-            if denied or _NEGATION_RE.search(clause):
+            supposed = supposed or bool(modality.HYPOTHESIS_RE.search(clause))
+            if denied or modality.NEGATION_RE.search(clause):
                 mode = NEGATED
             elif question or supposed:
                 mode = SUPPOSED
-            elif _HEDGE_RE.search(clause):
+            elif modality.HEDGE_RE.search(clause):
                 mode = HEDGED
             else:
                 mode = ASSERTED
