@@ -112,8 +112,13 @@ def shape_at(text: str, m: re.Match, full: bool) -> Shape | None:
     return Shape(_entity(m.group("ent")), words)
 
 
+_ANY_SHAPE_RE = re.compile(rf"\b(?:is|are|be)\s|[△⊙]|\b(?:{SHAPE_NOUNS})\b", re.I)
+
+
 def shapes(text: str) -> list[Shape]:
     """Every shape statement in (a clause of) normalised text."""
+    if not _ANY_SHAPE_RE.search(text):
+        return []
     out = [s for m in IS_RE.finditer(text) if (s := shape_at(text, m, full=False))]
     for m in _PREFIX_RE.finditer(text):
         if not m.group("ent").isupper():
