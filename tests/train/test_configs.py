@@ -13,7 +13,8 @@ pytest.importorskip("trl")
 from perception_r1.train.config import parse  # noqa: E402
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
-RUNS = sorted(CONFIGS.glob("*.yaml"))
+# The pretraining recipe fills other dataclasses (PretrainArgs + TrainingArguments): tests/train/test_pretrain.py.
+RUNS = sorted(p for p in CONFIGS.glob("*.yaml") if not p.stem.endswith("_pretrain"))
 PAPER = CONFIGS / "qwen2_5_vl_7b_geo3k.yaml"
 
 

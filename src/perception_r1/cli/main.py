@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("validate", "check every record of a dataset against the data contract"),
     "tiny-model": ("tiny_model", "build the tiny offline Qwen2.5-VL model and processor"),
     "score": ("score", "score responses offline with every reward and a judge"),
+    "pretrain": ("pretrain", "pretrain the tiny base VLM on the synthetic world (transformers Trainer)"),
     "sft": ("sft", "supervised fine-tuning on the `cot` field (TRL SFTTrainer)"),
     "train": ("train", "GRPO with the Perception-R1 reward (TRL GRPOTrainer)"),
     "annotate": ("annotate", "build visual annotations with a teacher and an extractor LLM"),

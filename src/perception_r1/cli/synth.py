@@ -23,6 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--font-scale", type=float, default=1.0, help="multiplies the preset's label sizes")
     parser.add_argument("--values-in-text", action="store_true",
                         help="also state the drawn facts in the problem text (default: image only)")
+    parser.add_argument("--choices", type=int, default=0,
+                        help="N >= 2: multiple choice with N lettered candidates, the answer a letter (default 0: free-form)")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing data.jsonl and images/")
 
 
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         counts = write_synth(args.out, args.n, args.seed, overwrite=args.overwrite, progress=True,
                              difficulty=args.difficulty, families=args.families, image_size=args.image_size,
-                             font_scale=args.font_scale, values_in_text=args.values_in_text)
+                             font_scale=args.font_scale, values_in_text=args.values_in_text,
+                             choices=args.choices)
     except (ValueError, FileExistsError) as e:
         print(f"synth: {e}", file=sys.stderr)
         return 2
