@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast venv clean
+.PHONY: demo base test test-fast venv clean
 
 venv: $(STAMP)
 
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/perception-r1 demo --out runs/demo
+	HF_HUB_OFFLINE=1 $(BIN)/perception-r1 demo
+
+# Rebuild the shipped tiny base (src/perception_r1/models/tiny_base) as its provenance.json says it was made:
+# pretrain to BASE_STEPS (resumable; about an hour on 2 shared CPU cores), then ship that checkpoint.
+BASE_STEPS ?= 800
+base: $(STAMP)
+	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/perception-r1 pretrain --config configs/demo_pretrain.yaml --max_steps $(BASE_STEPS)
+	HF_HUB_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/perception-r1 pretrain --ship runs/pretrain/checkpoint-$(BASE_STEPS)
 
 test: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

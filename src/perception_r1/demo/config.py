@@ -1,55 +1,49 @@
-"""The demo's knobs in one dataclass, with the two presets the CLI and the CI test use.
+"""The demo's knobs in one dataclass, with the quick preset the CI test uses.
 
-The defaults are the schedule that fits `make demo` on 2 CPU cores in about 15 minutes
-(docs/demo_research.md says how they were found: mostly, a tiny ViT learns to read the synthetic
-world's labels only with a low learning rate and a warm-up, so the SFT warm start gets most of the time).
+The GRPO arms are not configured here: each runs from its YAML in `configs/` (`demo_cpu.yaml` for
+Perception-R1, `demo_cpu_accuracy_only.yaml`), the same files `perception-r1 train --config …` takes, so a
+user can rerun any stage by hand and get the same run. The demo only points them at its own folders,
+seed and base model; `grpo` overrides keys of both (e.g. `--grpo "{'max_steps': 10}"`). The training
+problems are the YAML's `synth_n` / `synth_options` with the run's seed; dev and held-out are drawn the
+same way from fixed seeds.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
+
+# The repository's configs/ (the demo runs from a clone; the recipes are the files a user edits).
+CONFIGS = Path(__file__).resolve().parents[3] / "configs"
+# Where `perception-r1 demo` (and `make demo`) keeps its stages unless --out says otherwise.
+DEMO_OUT = "runs/demo"
+ARM_CONFIGS = {"accuracy_only": "demo_cpu_accuracy_only.yaml", "perception_r1": "demo_cpu.yaml"}
+
+
+class DemoError(ValueError):
+    """A demo run that cannot go on as asked (a stage made with other settings, a changed base): one line."""
+
 
 @dataclass
 class DemoConfig:
     """One demo run. Every field can be set from the command line (`--key value`)."""
 
     seed: int = 0
-    # The synthetic world: `data.synth` families with small integer facts the tiny model can learn to read.
-    difficulty: str = "easy"
-    families: str = "rectangle,segment_sum,circle"
-    n_train: int = 1600
-    n_dev: int = 100             # for tuning: the held-out set is never looked at while tuning
+    # The base policy: empty for the shipped pretrained tiny base (perception_r1/models/tiny_base), else a path.
+    base: str = ""
+    configs: str = str(CONFIGS)   # folder with the two arms' YAML recipes
+    n_train: int | None = None    # training problems; None: the recipe's synth_n
+    n_dev: int = 100              # for tuning: the held-out set is never looked at while tuning
     n_heldout: int = 200
-    image_size: int = 112        # the synth image side; the model sees it unresized (max_pixels = side²)
-    font_scale: float = 1.5      # labels about 0.3 of the image: several 14-px patches per glyph
-    # The policy: a `models.tiny` preset plus overrides.
-    model_size: str = "tiny"
-    model_overrides: dict[str, Any] = field(default_factory=lambda: {"fullatt_block_indexes": (0, 1)})
-    # SFT warm start (TRL SFTTrainer): a low learning rate with warm-up is what lets the ViT learn to see.
-    sft_steps: int = 400
-    sft_lr: float = 5e-4
-    sft_warmup: int = 30
-    sft_batch: int = 16
-    # GRPO arms (TRL GRPOTrainer), identical except for the reward terms.
-    grpo_steps: int = 40
-    grpo_lr: float = 3e-4
-    grpo_prompts: int = 4        # prompts per optimizer step
-    num_generations: int = 8     # G, completions per prompt
-    # The paper samples at 1.0; the tiny warm start's tail is so wide there that 94% of its samples break
-    # the format (0.7: about half keep it), so GRPO would see no reward at all.
-    temperature: float = 0.7
-    max_completion_length: int = 64
+    # Overrides of both arms' recipe keys (TRL's GRPOConfig and train.config.MethodArgs).
+    grpo: dict[str, Any] = field(default_factory=dict)
     # Held-out evaluation (greedy).
-    eval_max_new_tokens: int = 64
+    eval_max_new_tokens: int = 96
     eval_batch: int = 50
     # One torch thread: on a shared 2-core machine two threads spin against other jobs and a decoding
     # step of the tiny model got 4x slower (docs/demo_research.md).
     threads: int = 1
-
-    @property
-    def max_pixels(self) -> int:
-        return self.image_size * self.image_size
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,9 +53,10 @@ class DemoConfig:
         return [f.name for f in fields(cls)]
 
 
-# `--quick`: the CI smoke run (a couple of minutes): every stage, a few steps each.
-QUICK = dict(n_train=16, n_dev=8, n_heldout=16, sft_steps=2, sft_warmup=1, sft_batch=8, grpo_steps=1,
-             grpo_prompts=1, num_generations=4, max_completion_length=16, eval_max_new_tokens=16, eval_batch=16)
+# `--quick`: the CI smoke run (a couple of minutes): every stage, a step or two each.
+QUICK = dict(n_train=8, n_dev=8, n_heldout=16, eval_max_new_tokens=24, eval_batch=16,
+             grpo={"max_steps": 1, "per_device_train_batch_size": 4, "num_generations": 4,
+                   "max_completion_length": 16, "save_strategy": "no"})
 
 
 def make_config(quick: bool = False, **overrides: Any) -> DemoConfig:
@@ -72,4 +67,6 @@ def make_config(quick: bool = False, **overrides: Any) -> DemoConfig:
     cfg = DemoConfig()
     if quick:
         cfg = replace(cfg, **QUICK)
+    if quick and "grpo" in overrides:
+        overrides["grpo"] = {**QUICK["grpo"], **overrides["grpo"]}
     return replace(cfg, **overrides)

@@ -1,16 +1,18 @@
 """The demo's stages, each a call into the package's own parts (no training loop here):
 
-1. synth: train / dev / held-out sets from `data.synth` (held-out and dev seeds fixed across runs);
-2. model: the tiny Qwen2.5-VL (`models.tiny.build_tiny_model`);
-3. sft: the warm start on the reference CoT (`train.sft`, TRL SFTTrainer);
-4. grpo: two arms from the same warm start, same seed and steps (`train.grpo`, TRL GRPOTrainer);
-   the arms differ only in the reward weights (paper eq. 1): accuracy-only = α·r_f + β·r_a,
-   Perception-R1 = α·r_f + β·r_a + γ·r_v + r_p. Both compute every term, so the accuracy-only arm's
-   plot still shows how often its rollouts state the facts (with weight 0 it cannot learn from them);
-5. eval: greedy generation on the held-out set, scored by `eval.run` (accuracy, perception hit ratio,
-   perception_ok per item, symbolic judge).
+1. synth: train / dev / held-out problems from `data.synth` with the recipe's options; train uses the
+   run's seed, dev and held-out fixed seeds, never tuned on;
+2. base: the shipped pretrained tiny Qwen2.5-VL (`demo.base`), its weights checked against its provenance;
+3. grpo: two arms from the same base, each from its YAML recipe in `configs/` (`train.grpo`, TRL
+   GRPOTrainer). The recipes are identical but for the reward weights (paper eq. 1): accuracy-only =
+   α·r_f + β·r_a, Perception-R1 = α·r_f + β·r_a + γ·r_v + r_p. Both compute every term, so the
+   accuracy-only arm's plot still shows how often its rollouts state the facts (with weight 0 it cannot
+   learn from them);
+4. eval: greedy generation on the held-out set, scored by `eval.run` (accuracy, perception hit ratio,
+   perception_ok per item, symbolic judge), for the base and both arms.
 
-A stage whose output is complete (its `done.json`) is skipped, so an interrupted demo resumes.
+A finished stage (its `done.json`) is reused by a rerun, which says so; a stage whose settings differ
+from those it was made with is refused, never silently reused.
 """
 
 from __future__ import annotations
@@ -18,17 +20,21 @@ from __future__ import annotations
 import json
 import logging
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import DemoConfig
+from .config import ARM_CONFIGS, DemoConfig, DemoError
 
 log = logging.getLogger("perception_r1.demo")
 
 ARM_NAMES = ("accuracy_only", "perception_r1")
+MODEL_NAMES = ("base", *ARM_NAMES)
 HELDOUT_SEED = 1_000_003   # held-out problems: the same for every run and seed, never tuned on
-DEV_SEED = 2_000_003       # dev problems: what the schedule was tuned on
+DEV_SEED = 2_000_003       # dev problems: what the recipe was tuned on
+
+
+class StageMismatch(DemoError):
+    """A finished stage in the output folder was made with other settings."""
 
 
 def _done(path: Path) -> dict[str, Any] | None:
@@ -36,129 +42,112 @@ def _done(path: Path) -> dict[str, Any] | None:
     return json.loads(marker.read_text()) if marker.exists() else None
 
 
-def _finish(path: Path, info: dict[str, Any]) -> dict[str, Any]:
-    path.mkdir(parents=True, exist_ok=True)
-    (path / "done.json").write_text(json.dumps(info, indent=1) + "\n")
-    return info
-
-
-def _stage(path: Path, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Run `fn` unless `path` already holds a finished stage; record its wall time."""
+def _stage(path: Path, settings: dict[str, Any], fn: Callable[[], dict[str, Any]],
+           note: Callable[[str], None]) -> dict[str, Any]:
+    """Run `fn` unless `path` holds this stage finished with the same `settings`; record its wall time."""
+    settings = json.loads(json.dumps(settings, default=str))
     done = _done(path)
     if done is not None:
-        log.info("%s: done before, reused", path)
+        if done.get("settings") != settings:
+            raise StageMismatch(f"{path} holds a finished stage made with other settings "
+                                f"({path / 'done.json'}); use another --out or remove that folder")
+        note(f"{path}: finished in an earlier run with the same settings, reused")
         return done
     t0 = time.time()
     info = fn() or {}
     info["seconds"] = round(time.time() - t0, 1)
-    return _finish(path, info)
+    info["settings"] = settings
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "done.json").write_text(json.dumps(info, indent=1, default=str) + "\n")
+    return info
 
 
-def synth_knobs(cfg: DemoConfig) -> dict[str, Any]:
-    return {"difficulty": cfg.difficulty, "families": cfg.families, "image_size": cfg.image_size,
-            "font_scale": cfg.font_scale}
+def recipe(cfg: DemoConfig, arm: str, overrides: dict[str, Any] | None = None):
+    """(MethodArgs, GRPOConfig) of one arm: its YAML, then the demo's overrides, parsed as
+    `perception-r1 train --config FILE --key value …` parses them."""
+    from perception_r1.train.config import parse
+
+    if arm not in ARM_CONFIGS:
+        raise ValueError(f"unknown arm {arm!r}; choose from {ARM_NAMES}")
+    argv = ["--config", str(Path(cfg.configs) / ARM_CONFIGS[arm])]
+    for key, value in {**(overrides or {}), **cfg.grpo}.items():
+        argv += [f"--{key}", json.dumps(value) if isinstance(value, (dict, list)) else str(value)]
+    return parse("grpo", argv)
 
 
-def make_data(cfg: DemoConfig, out: Path) -> dict[str, str]:
+def synth_options(cfg: DemoConfig) -> tuple[dict[str, Any], int]:
+    """The recipe's data: (synth options, number of training problems). Both arms must agree."""
+    got = [recipe(cfg, arm)[0] for arm in ARM_NAMES]
+    if any(m.synth_options != got[0].synth_options or m.synth_n != got[0].synth_n for m in got):
+        raise ValueError("the two arms' recipes train on different data (synth_n / synth_options differ)")
+    return dict(got[0].synth_options or {}), cfg.n_train or got[0].synth_n
+
+
+def make_data(cfg: DemoConfig, out: Path, note) -> dict[str, str]:
     """Train (seed = run seed), dev and held-out (fixed seeds) folders in the data contract."""
     from perception_r1.data.synth import write_synth
 
-    sets = {"train": (cfg.n_train, cfg.seed), "dev": (cfg.n_dev, DEV_SEED), "heldout": (cfg.n_heldout, HELDOUT_SEED)}
+    options, n_train = synth_options(cfg)
+    sets = {"train": (n_train, cfg.seed), "dev": (cfg.n_dev, DEV_SEED), "heldout": (cfg.n_heldout, HELDOUT_SEED)}
     paths = {}
     for name, (n, seed) in sets.items():
         path = out / name
-        _stage(path, lambda: {"count": dict(write_synth(path, n, seed, overwrite=True, **synth_knobs(cfg)))})
+        _stage(path, {"n": n, "seed": seed, **options},
+               lambda path=path, n=n, seed=seed: {"count": dict(write_synth(path, n, seed, overwrite=True, **options))},
+               note)
         paths[name] = str(path)
     return paths
 
 
-def make_model(cfg: DemoConfig, out: Path) -> str:
-    from perception_r1.models.tiny import build_tiny_model
-
-    overrides = {**cfg.model_overrides, "max_pixels": cfg.max_pixels}
-    if "fullatt_block_indexes" in overrides:
-        overrides["fullatt_block_indexes"] = tuple(overrides["fullatt_block_indexes"])
-    _stage(out, lambda: {"path": str(build_tiny_model(out, size=cfg.model_size, seed=cfg.seed, **overrides))})
-    return str(out)
-
-
-def _method(cfg: DemoConfig, model: str, dataset: str, **kw):
-    from perception_r1.train.config import MethodArgs
-
-    return MethodArgs(model_name_or_path=model, dataset=dataset, min_pixels=3136, max_pixels=cfg.max_pixels,
-                      num_threads=cfg.threads, samples_every=max(1, cfg.grpo_steps // 4), **kw)
-
-
-def _common(cfg: DemoConfig, out: Path) -> dict[str, Any]:
-    return dict(output_dir=str(out), seed=cfg.seed, data_seed=cfg.seed, save_strategy="no", report_to=[],
-                use_cpu=True, bf16=False, logging_steps=1, dataloader_num_workers=0)
-
-
-def run_sft(cfg: DemoConfig, model: str, train: str, out: Path) -> str:
-    """SFT warm start: constant learning rate after a linear warm-up (the vision tower does not learn
-    to read with a high rate, docs/demo_research.md)."""
-    from trl import SFTConfig
-
-    from perception_r1.train import sft
+def run_grpo(cfg: DemoConfig, arm: str, base: str, train: str, out: Path, note) -> str:
+    """One arm: its recipe with the demo's folders, seed and base; one progress bar, TRL's per-step
+    dicts in `out/metrics.jsonl` and the run's log file."""
+    overrides = {"model_name_or_path": base, "dataset": train, "synth_seed": cfg.seed, "output_dir": str(out),
+                 "seed": cfg.seed, "data_seed": cfg.seed, "num_threads": cfg.threads, "report_to": "none"}
 
     def stage():
-        args = SFTConfig(max_steps=cfg.sft_steps, learning_rate=cfg.sft_lr, warmup_steps=cfg.sft_warmup,
-                         lr_scheduler_type="constant_with_warmup", weight_decay=0.0,
-                         per_device_train_batch_size=cfg.sft_batch, **_common(cfg, out))
-        _, result = sft.train(_method(cfg, model, train), args)
-        return {"train_loss": result.training_loss, "steps": result.global_step}
+        from perception_r1.train import grpo
+        from perception_r1.train.config import set_threads
+        from perception_r1.train.progress import QuietProgress
 
-    _stage(out, stage)
+        method, args = recipe(cfg, arm, overrides)
+        set_threads(method)
+        trainer = grpo.make_trainer(method, args, grpo.plan(method, args))
+        QuietProgress.install(trainer, f"grpo {arm}")
+        result = trainer.train()
+        trainer.save_model(str(out))
+        return {"arm": arm, "steps": result.global_step, "reward_weights": list(args.reward_weights)}
+
+    method, args = recipe(cfg, arm, overrides)
+    settings = {"recipe": ARM_CONFIGS[arm], "base": base, "train": train,
+                "args": {k: v for k, v in args.to_dict().items() if k not in ("logging_dir",)},
+                "method": method.__dict__}
+    _stage(out, settings, stage, note)
     return str(out)
 
 
-def arm_weights(cfg: DemoConfig, arm: str) -> list[float]:
-    """[α, β, γ, 1] for format, accuracy, perception, repetition; the accuracy-only arm zeroes the last two."""
-    from perception_r1.rewards.composite import RewardConfig
-
-    rc = RewardConfig()
-    full = list(rc.weights().values())  # α, β, γ, 1 in REWARDS order
-    if arm == "perception_r1":
-        return full
-    if arm == "accuracy_only":
-        return [rc.alpha, rc.beta, 0.0, 0.0]
-    raise ValueError(f"unknown arm {arm!r}; choose from {ARM_NAMES}")
-
-
-def run_grpo(cfg: DemoConfig, arm: str, warm_start: str, train: str, out: Path) -> str:
-    from trl import GRPOConfig
-
-    from perception_r1.train import grpo
-
-    def stage():
-        g = cfg.num_generations
-        args = GRPOConfig(max_steps=cfg.grpo_steps, learning_rate=cfg.grpo_lr, lr_scheduler_type="constant",
-                          weight_decay=1e-3, per_device_train_batch_size=cfg.grpo_prompts * g, num_generations=g,
-                          temperature=cfg.temperature, max_completion_length=cfg.max_completion_length, beta=0.0,
-                          loss_type="dapo", scale_rewards="group", reward_weights=arm_weights(cfg, arm),
-                          **_common(cfg, out))
-        _, result = grpo.train(_method(cfg, warm_start, train, judge="symbolic"), args)
-        return {"arm": arm, "steps": result.global_step}
-
-    _stage(out, stage)
-    return str(out)
-
-
-def run_eval(cfg: DemoConfig, model: str, data: str, out: Path) -> dict[str, Any]:
+def run_eval(cfg: DemoConfig, model: str, data: str, out: Path, note) -> dict[str, Any]:
     """Greedy responses on `data`, scored by the package's evaluation (benchmark `synth`)."""
-    import torch
-
-    from perception_r1.eval.run import EvalConfig, evaluate
+    from perception_r1.demo.base import diagnosis
 
     def stage():
+        import torch
+
+        from perception_r1.eval.run import EvalConfig, evaluate
+
         torch.set_num_threads(cfg.threads)
         s = evaluate(EvalConfig(benchmark="synth", data=data, out=str(out), model=model,
                                 max_new_tokens=cfg.eval_max_new_tokens, batch_size=cfg.eval_batch,
-                                min_pixels=3136, max_pixels=cfg.max_pixels))
+                                min_pixels=3136, max_pixels=_max_pixels(cfg)))
         return {"accuracy": s["accuracy"], "perception": s["perception"]["mean"],
-                "perception_ok": s["perception"]["ok_rate"], "items": s["perception"]["items"]}
+                "perception_ok": s["perception"]["ok_rate"], "items": s["perception"]["items"],
+                "diagnosis": diagnosis(list(read_results(out).values()))}
 
-    return _stage(out, stage)
+    return _stage(out, {"model": model, "data": data, "max_new_tokens": cfg.eval_max_new_tokens}, stage, note)
+
+
+def _max_pixels(cfg: DemoConfig) -> int:
+    return recipe(cfg, "perception_r1")[0].max_pixels
 
 
 def read_results(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
@@ -166,40 +155,38 @@ def read_results(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
     return {r["id"]: r for r in rows}
 
 
-def run_one(cfg: DemoConfig, out: str | Path, *, split: str = "heldout", on_stage: Callable[[str], None] | None = None
+def run_one(cfg: DemoConfig, out: str | Path, *, split: str = "heldout",
+            on_stage: Callable[[str], None] | None = None, note: Callable[[str], None] | None = None
             ) -> dict[str, Any]:
     """Every stage for one seed; returns the paths and per-stage results. `split` picks the evaluation
-    set (`dev` while tuning)."""
+    set (`dev` while tuning). `on_stage(name)` is called as each stage starts, `note(text)` with what a
+    person should see (a reused stage)."""
+    from .base import base_path, verify
+
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    conf, wanted = out / "config.json", json.loads(json.dumps(cfg.to_dict()))
-    if conf.exists() and json.loads(conf.read_text()) != wanted:
-        # Finished stages are reused on a rerun; with other settings they would be silently wrong.
-        raise ValueError(f"{out} holds a demo run with other settings ({conf}); use another --out or remove it")
-    conf.write_text(json.dumps(wanted, indent=1) + "\n")
-    note = on_stage or (lambda name: None)
+    on_stage = on_stage or (lambda name: None)
+    note = note or log.warning
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Callable[[], Any], *dirs: Path) -> Any:
         # The seconds each stage took when it ran (kept in done.json), also when a rerun reuses it.
-        note(name)
+        on_stage(name)
         value = fn()
         timings[name] = round(sum((_done(d) or {}).get("seconds", 0.0) for d in dirs), 1)
         return value
 
     data_dir = out / "data"
-    data = timed("synth", lambda: make_data(cfg, data_dir), *(data_dir / n for n in ("train", "dev", "heldout")))
-    model = timed("model", lambda: make_model(cfg, out / "model"), out / "model")
-    warm = timed("sft", lambda: run_sft(cfg, model, data["train"], out / "sft"), out / "sft")
-    arms = {arm: timed(f"grpo {arm}", lambda arm=arm: run_grpo(cfg, arm, warm, data["train"], out / f"grpo_{arm}"),
+    data = timed("synth", lambda: make_data(cfg, data_dir, note), *(data_dir / n for n in ("train", "dev", "heldout")))
+    on_stage("base")
+    base = str(base_path(cfg.base))
+    base_info = verify(base)
+    (out / "base.json").write_text(json.dumps(base_info, indent=1) + "\n")
+    arms = {arm: timed(f"grpo {arm}", lambda arm=arm: run_grpo(cfg, arm, base, data["train"], out / f"grpo_{arm}", note),
                        out / f"grpo_{arm}") for arm in ARM_NAMES}
-    models = {"warm_start": warm, **arms}
+    models = {"base": base, **arms}
     evals = {name: timed(f"eval {name}", lambda name=name, path=path: run_eval(
-        cfg, path, data[split], out / f"eval_{split}" / name), out / f"eval_{split}" / name)
+        cfg, path, data[split], out / f"eval_{split}" / name, note), out / f"eval_{split}" / name)
         for name, path in models.items()}
     return {"out": str(out), "split": split, "data": data, "models": models, "evals": evals, "timings_s": timings,
-            "eval_dirs": {name: str(out / f"eval_{split}" / name) for name in models}}
-
-
-def with_seed(cfg: DemoConfig, seed: int) -> DemoConfig:
-    return replace(cfg, seed=seed)
+            "base": base_info, "eval_dirs": {name: str(out / f"eval_{split}" / name) for name in models}}

@@ -1,8 +1,10 @@
 """What the demo writes: `summary.json`, `report.md` (the paper's ablation table in miniature) and plots.
 
-McNemar (paper §5 diagnosis) pairs each held-out item's `perception_ok` (every annotated fact stated,
-symbolic judge) under the two arms: b = right with accuracy-only and wrong with Perception-R1, c = the
-reverse; the exact two-sided binomial test on b of b + c (`stats.mcnemar`).
+McNemar, as the paper's §5 diagnosis does it: pair each held-out item's outcome under two models —
+`perception_ok` (every annotated fact stated correctly, symbolic judge) or `correct` — and take b =
+right under the first model only, c = right under the second only, with the exact two-sided binomial
+test on b of b + c (`stats.mcnemar`). Three pairs on perception_ok (base vs each arm, arm vs arm) and
+the arms' pair on accuracy.
 """
 
 from __future__ import annotations
@@ -14,42 +16,57 @@ from typing import Any
 
 from perception_r1.stats.mcnemar import paired_mcnemar
 
-from .pipeline import ARM_NAMES, read_results
+from .pipeline import ARM_NAMES, MODEL_NAMES, read_results
 
-LABELS = {"warm_start": "SFT warm start", "accuracy_only": "GRPO, accuracy-only (r_f + r_a)",
+LABELS = {"base": "pretrained tiny base", "accuracy_only": "GRPO, accuracy-only (r_f + r_a)",
           "perception_r1": "GRPO, Perception-R1 (r_f + r_a + r_v + r_p)"}
-SHORT = {"warm_start": "SFT warm start", "accuracy_only": "accuracy-only", "perception_r1": "Perception-R1"}
+SHORT = {"base": "base", "accuracy_only": "accuracy-only", "perception_r1": "Perception-R1"}
 COMPONENTS = {"format": "r_f", "accuracy": "r_a", "perception": "r_v", "repetition": "r_p"}
+METRICS = ("accuracy", "perception", "perception_ok")
+# (first, second, outcome): b counts items right under `first` only, c under `second` only.
+PAIRS = (("base", "accuracy_only", "perception_ok"), ("base", "perception_r1", "perception_ok"),
+         ("accuracy_only", "perception_r1", "perception_ok"), ("accuracy_only", "perception_r1", "correct"))
 SMOOTH = 5  # steps in the running mean of the reward plot (a step averages only a few groups)
 
 
 def _outcomes(eval_dir: str, field: str) -> dict[str, bool]:
-    """Per item: a boolean field of `results.jsonl`, or `any_fact` = at least one fact stated (r_v > 0)."""
-    if field == "any_fact":
-        return {i: (r.get("perception") or 0.0) > 0 for i, r in read_results(eval_dir).items()}
     return {i: bool(r.get(field)) for i, r in read_results(eval_dir).items()}
 
 
+def pair_key(first: str, second: str, outcome: str) -> str:
+    return f"{first}_vs_{second}:{outcome}"
+
+
 def seed_summary(run: dict[str, Any]) -> dict[str, Any]:
-    """One seed's numbers: per model accuracy / perception / perception_ok, McNemar between the arms."""
+    """One seed's numbers: per model accuracy / perception / perception_ok, the McNemar pairs, the
+    base's diagnosis."""
     ev, dirs = run["evals"], run["eval_dirs"]
-    pick = ("accuracy", "perception", "perception_ok")
     tests = {}
-    for field in ("perception_ok", "correct", "any_fact"):
-        res = paired_mcnemar(_outcomes(dirs["accuracy_only"], field), _outcomes(dirs["perception_r1"], field))
-        tests[field] = {"b": res.b, "c": res.c, "p_value": res.p_value, "n": res.n}
+    for first, second, outcome in PAIRS:
+        res = paired_mcnemar(_outcomes(dirs[first], outcome), _outcomes(dirs[second], outcome))
+        tests[pair_key(first, second, outcome)] = {"b": res.b, "c": res.c, "p_value": res.p_value, "n": res.n}
     return {
         "split": run["split"],
-        "warm_start": {k: ev["warm_start"][k] for k in pick},
-        "arms": {arm: {k: ev[arm][k] for k in pick} for arm in ARM_NAMES},
-        "mcnemar": tests["perception_ok"],
-        "mcnemar_accuracy": tests["correct"],
-        # Secondary (chosen on the dev split, where no arm stated every fact of any item): items with at
-        # least one fact stated correctly.
-        "mcnemar_any_fact": tests["any_fact"],
+        "models": {name: {k: ev[name][k] for k in METRICS} for name in MODEL_NAMES},
+        "mcnemar": tests,
+        "diagnosis": {name: ev[name]["diagnosis"] for name in MODEL_NAMES},
+        "base": run.get("base"),
         "timings_s": run["timings_s"],
         "total_s": round(sum(run["timings_s"].values()), 1),
     }
+
+
+def goals(s: dict[str, Any]) -> dict[str, bool]:
+    """The issue's goals for one seed: the Perception-R1 arm states ≥ 10 points more facts than the
+    accuracy-only arm, significantly (McNemar on perception_ok, the right way), at no cost in accuracy,
+    and both arms are at least as accurate as the base."""
+    m = s["models"]
+    base, acc, r1 = m["base"], m["accuracy_only"], m["perception_r1"]
+    t = s["mcnemar"][pair_key("accuracy_only", "perception_r1", "perception_ok")]
+    return {"perception_plus_10pt": r1["perception"] - acc["perception"] >= 0.10 - 1e-9,
+            "mcnemar_p_below_0.05": t["p_value"] < 0.05 and t["c"] > t["b"],
+            "accuracy_not_worse": r1["accuracy"] >= acc["accuracy"],
+            "both_arms_beat_base": min(acc["accuracy"], r1["accuracy"]) >= base["accuracy"]}
 
 
 def _mean_spread(values: list[float]) -> dict[str, float]:
@@ -58,72 +75,81 @@ def _mean_spread(values: list[float]) -> dict[str, float]:
 
 
 def aggregate(per_seed: dict[int, dict[str, Any]]) -> dict[str, Any]:
-    """Several seeds: the first seed's layout with every number replaced by mean/std/min/max, plus
-    the per-seed summaries and how many seeds reach each goal."""
+    """Several seeds: each model's metrics as mean/std/min/max, plus the per-seed summaries and goals."""
     seeds = sorted(per_seed)
-    out: dict[str, Any] = {"seeds": seeds, "split": per_seed[seeds[0]]["split"],
-                           "per_seed": {str(s): per_seed[s] for s in seeds}}
-    out["warm_start"] = {k: _mean_spread([per_seed[s]["warm_start"][k] for s in seeds])
-                         for k in per_seed[seeds[0]]["warm_start"]}
-    out["arms"] = {arm: {k: _mean_spread([per_seed[s]["arms"][arm][k] for s in seeds])
-                         for k in per_seed[seeds[0]]["arms"][arm]} for arm in ARM_NAMES}
-    for test in ("mcnemar", "mcnemar_accuracy", "mcnemar_any_fact"):
-        out[test] = {k: _mean_spread([per_seed[s][test][k] for s in seeds]) for k in ("b", "c", "p_value")}
-    out["goals_met"] = {s: goals(per_seed[s]) for s in seeds}
-    return out
+    first = per_seed[seeds[0]]
+    return {"seeds": seeds, "split": first["split"], "per_seed": {str(s): per_seed[s] for s in seeds},
+            "models": {name: {k: _mean_spread([per_seed[s]["models"][name][k] for s in seeds]) for k in METRICS}
+                       for name in MODEL_NAMES},
+            "goals_met": {str(s): goals(per_seed[s]) for s in seeds},
+            "total_s": round(sum(per_seed[s]["total_s"] for s in seeds), 1)}
 
 
-def goals(s: dict[str, Any]) -> dict[str, bool]:
-    """The issue's three goals for one seed."""
-    a, p = s["arms"]["accuracy_only"], s["arms"]["perception_r1"]
-    return {"perception_plus_10pt": p["perception"] - a["perception"] >= 0.10,
-            "accuracy_not_worse": p["accuracy"] >= a["accuracy"],
-            "mcnemar_p_below_0.05": s["mcnemar"]["p_value"] < 0.05 and s["mcnemar"]["c"] > s["mcnemar"]["b"]}
-
-
-def _fmt(v: Any) -> str:
+def _pct(v: Any) -> str:
     if isinstance(v, dict):
         return f"{100 * v['mean']:.1f} ± {100 * v['std']:.1f}"
     return f"{100 * v:.1f}"
 
 
-def _tests(s: dict[str, Any]) -> str:
-    names = {"mcnemar": "perception_ok", "mcnemar_any_fact": "≥ 1 fact stated", "mcnemar_accuracy": "accuracy"}
-    return "; ".join(f"{label} b = {s[k]['b']}, c = {s[k]['c']}, p = {s[k]['p_value']:.3g}"
-                     for k, label in names.items() if k in s)
+def _tests(s: dict[str, Any]) -> list[str]:
+    out = []
+    for first, second, outcome in PAIRS:
+        t = s["mcnemar"][pair_key(first, second, outcome)]
+        out.append(f"{SHORT[first]} vs {SHORT[second]}, {outcome}: b = {t['b']}, c = {t['c']}, "
+                   f"p = {t['p_value']:.3g}")
+    return out
+
+
+def _diagnosis_line(d: dict[str, Any]) -> str:
+    share = d["share_of_wrong_with_misread_fact"]
+    when_read, when_not = d["accuracy_when_all_facts_read"], d["accuracy_when_a_fact_misread"]
+    return (f"{d['wrong']} of {d['items']} answers wrong, {d['wrong_with_misread_fact']} of them with a misread or "
+            f"unstated fact ({'n/a' if share is None else f'{100 * share:.0f}%'}); accuracy "
+            f"{'n/a' if when_read is None else f'{100 * when_read:.0f}%'} on the {d['items_all_facts_read']} items "
+            f"where every fact was read, {'n/a' if when_not is None else f'{100 * when_not:.0f}%'} on the "
+            f"{d['items_a_fact_misread']} where one was not")
 
 
 def report_markdown(summary: dict[str, Any], command: str) -> str:
-    rows = [("warm_start", summary["warm_start"])] + [(a, summary["arms"][a]) for a in ARM_NAMES]
     multi = "seeds" in summary
+    split = summary.get("split", "heldout")
     lines = [
         "# Perception-R1 demo", "",
         f"Command: `{command}`", "",
-        ("Held-out synthetic geometry problems (never used for tuning)" if summary.get("split", "heldout") == "heldout"
-         else f"The {summary['split']} split (used for tuning, not the held-out set)") + "; greedy decoding; "
+        ("Held-out synthetic geometry problems (never used for tuning)" if split == "heldout"
+         else f"The {split} split (used for tuning, not the held-out set)") + "; greedy decoding; "
         + ("mean ± std over seeds " + ", ".join(map(str, summary["seeds"])) if multi else "one seed") + ".", "",
         "| model | accuracy % | perception % (mean fact hit ratio) | perception_ok % (all facts stated) |",
         "|---|---|---|---|",
     ]
-    for name, v in rows:
-        lines.append(f"| {LABELS[name]} | {_fmt(v['accuracy'])} | {_fmt(v['perception'])} | {_fmt(v['perception_ok'])} |")
+    for name in MODEL_NAMES:
+        v = summary["models"][name]
+        lines.append(f"| {LABELS[name]} | {_pct(v['accuracy'])} | {_pct(v['perception'])} | {_pct(v['perception_ok'])} |")
+    per_seed = summary["per_seed"] if multi else {"": summary}
     if multi:
-        lines += ["", "McNemar on perception_ok, accuracy-only vs Perception-R1, per seed:", ""]
-        for s in summary["seeds"]:
-            t = summary["per_seed"][str(s)]
-            lines.append(f"- seed {s}: {_tests(t)}; goals "
-                         + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in summary["goals_met"][s].items()))
-    else:
-        lines += ["", f"McNemar, accuracy-only vs Perception-R1 (b: only accuracy-only right, c: only "
-                  f"Perception-R1 right, exact p): {_tests(summary)}.",
-                  "Goals: " + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in goals(summary).items()) + "."]
+        lines += ["", "Per seed (accuracy / perception / perception_ok, %):", "",
+                  "| seed | base | accuracy-only | Perception-R1 | goals met |", "|---|---|---|---|---|"]
+        for seed, s in per_seed.items():
+            cells = [" / ".join(_pct(s["models"][n][k]) for k in METRICS) for n in MODEL_NAMES]
+            met = summary["goals_met"][seed]
+            lines.append(f"| {seed} | {' | '.join(cells)} | {sum(met.values())} of {len(met)} |")
+    lines += ["", "McNemar (b: right under the first model only, c: under the second only; exact p):", ""]
+    for seed, s in per_seed.items():
+        prefix = f"seed {seed}: " if multi else ""
+        lines += [f"- {prefix}{t}" for t in _tests(s)]
+    lines += ["", "Goals (issue 11):", ""]
+    for seed, s in per_seed.items():
+        lines.append(("- seed " + seed + ": " if multi else "- ")
+                     + ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in goals(s).items()))
+    lines += ["", "Diagnosis of the base (paper §5: how many wrong answers come with a perception error):", ""]
+    for seed, s in per_seed.items():
+        lines.append(("- seed " + seed + ": " if multi else "- ") + _diagnosis_line(s["diagnosis"]["base"]))
     lines += ["", "What the numbers mean: *accuracy* is the share of final answers equal to the ground truth "
-              "(math-verify); *perception* is the mean share of a figure's annotated facts that the response "
-              "states correctly (symbolic judge, the r_v of the paper); *perception_ok* counts an item when "
-              "every fact is stated. Both GRPO arms start from the same SFT warm start with the same seed and "
-              "number of steps and differ only in the reward weights, so a difference between them is the "
-              "effect of rewarding perception. The paper's claim in miniature: the Perception-R1 arm states "
-              "more facts correctly at equal accuracy.", "",
+              "(the choice letter, or its value); *perception* is the mean share of a figure's annotated facts "
+              "that the response states correctly (symbolic judge, the r_v of the paper); *perception_ok* counts "
+              "an item when every fact is stated. Both GRPO arms start from the same pretrained base with the same "
+              "seed, data and number of steps and differ only in the reward weights, so a difference between "
+              "them is the effect of rewarding perception.", "",
               "![rewards per step](rewards.png)", "", "![held-out accuracy and perception](heldout.png)", ""]
     return "\n".join(lines)
 
@@ -161,22 +187,21 @@ def plot_rewards(grpo_dirs: dict[str, str], path: str | Path) -> Path:
 
 
 def plot_heldout(summary: dict[str, Any], path: str | Path, split: str = "heldout") -> Path:
-    """Held-out accuracy and perception per model (error bars: std over seeds when there are several)."""
+    """Accuracy and perception per model (error bars: std over seeds when there are several)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    names = ["warm_start", *ARM_NAMES]
-    vals = [summary["warm_start"]] + [summary["arms"][a] for a in ARM_NAMES]
+    vals = [summary["models"][n] for n in MODEL_NAMES]
     fig, ax = plt.subplots(figsize=(7, 3.5))
     width = 0.27
-    for j, metric in enumerate(("accuracy", "perception", "perception_ok")):
+    for j, metric in enumerate(METRICS):
         ys = [v[metric]["mean"] if isinstance(v[metric], dict) else v[metric] for v in vals]
         es = [v[metric]["std"] if isinstance(v[metric], dict) else 0.0 for v in vals]
-        ax.bar([i + (j - 1) * width for i in range(len(names))], [100 * y for y in ys], width,
+        ax.bar([i + (j - 1) * width for i in range(len(MODEL_NAMES))], [100 * y for y in ys], width,
                yerr=[100 * e for e in es], label=metric)
-    ax.set_xticks(range(len(names)), [SHORT[n] for n in names])
+    ax.set_xticks(range(len(MODEL_NAMES)), [SHORT[n] for n in MODEL_NAMES])
     ax.set_ylabel(f"% of {'held-out' if split == 'heldout' else split} items")
     ax.set_ylim(0, 100)
     ax.legend(fontsize=8)

@@ -1,51 +1,90 @@
-"""`run_demo`: every stage for one or several seeds, a progress bar over the stages, and the outputs."""
+"""`run_demo`: every stage for one or several seeds, one progress bar per stage, and the outputs.
+
+The terminal shows the bars, a line for each reused stage and the final table; everything else — the
+trainers' per-step dicts, library warnings, the package's INFO logs — goes to `OUT/demo.log`.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .config import DemoConfig
-from .pipeline import ARM_NAMES, run_one, with_seed
+from .pipeline import ARM_NAMES, run_one
 from .report import aggregate, seed_summary, write_outputs
 
 log = logging.getLogger("perception_r1.demo")
 
-STAGES = ("synth", "model", "sft", *(f"grpo {a}" for a in ARM_NAMES), "eval warm_start",
-          *(f"eval {a}" for a in ARM_NAMES))
+STAGES = ("synth", "base", *(f"grpo {a}" for a in ARM_NAMES), "eval base", *(f"eval {a}" for a in ARM_NAMES))
+
+
+@contextmanager
+def log_to_file(path: Path) -> Iterator[None]:
+    """Route logging and warnings to `path` for the duration (the terminal keeps the progress bars)."""
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    saved = root.handlers[:], root.level
+    root.handlers = [handler]
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_default_handler()
+        hf_logging.enable_propagation()
+    except ImportError:
+        pass
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("default")
+            yield
+    finally:
+        logging.captureWarnings(False)
+        root.handlers, _ = saved
+        root.setLevel(saved[1])
+        handler.close()
 
 
 def run_demo(cfg: DemoConfig, out: str | Path, *, seeds: list[int] | None = None, split: str = "heldout",
              command: str = "perception-r1 demo", progress: bool = True) -> dict[str, Any]:
     """One seed writes straight into `out`; several seeds go to `out/seed<N>/` with the mean ± spread in
     `out`. `split="dev"` evaluates on the dev set (for tuning) instead of the held-out set."""
+    from dataclasses import replace
+
     from tqdm import tqdm
 
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     seeds = seeds or [cfg.seed]
     t0 = time.time()
-    bar = tqdm(total=len(seeds) * len(STAGES), desc="demo", unit="stage", disable=not progress, position=0)
     per_seed, grpo_dirs = {}, {}
-    for seed in seeds:
-        run_dir = out if len(seeds) == 1 else out / f"seed{seed}"
-        last = [None]
+    with log_to_file(out / "demo.log"):
+        for seed in seeds:
+            run_dir = out if len(seeds) == 1 else out / f"seed{seed}"
+            started = [time.time()]
 
-        def on_stage(name: str, seed=seed, last=last) -> None:
-            if last[0] is not None:
-                bar.update(1)
-            last[0] = name
-            bar.set_description(f"demo seed {seed}: {name}")
+            def on_stage(name: str, seed=seed) -> None:
+                if progress:
+                    tqdm.write(f"demo seed {seed}: {name}")
+                log.info("seed %s: stage %s", seed, name)
 
-        run = run_one(with_seed(cfg, seed), run_dir, split=split, on_stage=on_stage)
-        bar.update(1)
-        per_seed[seed] = seed_summary(run)
-        write_outputs(run_dir, per_seed[seed], {a: run["models"][a] for a in ARM_NAMES}, command)
-        grpo_dirs = {a: run["models"][a] for a in ARM_NAMES}
-    bar.close()
-    summary = per_seed[seeds[0]] if len(seeds) == 1 else aggregate(per_seed)
-    summary["wall_s"] = round(time.time() - t0, 1)
-    summary["config"] = cfg.to_dict()
-    write_outputs(out, summary, grpo_dirs, command)
+            def note(text: str) -> None:
+                log.warning(text)
+                if progress:
+                    tqdm.write(text)
+
+            run = run_one(replace(cfg, seed=seed), run_dir, split=split, on_stage=on_stage, note=note)
+            per_seed[seed] = seed_summary(run)
+            per_seed[seed]["wall_s"] = round(time.time() - started[0], 1)
+            grpo_dirs = {a: run["models"][a] for a in ARM_NAMES}
+            write_outputs(run_dir, per_seed[seed], grpo_dirs, command)
+        summary = per_seed[seeds[0]] if len(seeds) == 1 else aggregate(per_seed)
+        summary["wall_s"] = round(time.time() - t0, 1)
+        summary["config"] = cfg.to_dict()
+        write_outputs(out, summary, grpo_dirs, command)
     return summary
