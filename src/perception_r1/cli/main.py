@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mcnemar": ("mcnemar", "McNemar's test on paired per-item outcomes of two result files"),
     "compare": ("compare", "side-by-side report of two evaluated checkpoints"),
     "demo": ("demo", "the tiny end-to-end Perception-R1 run on a laptop"),
+    "serve-loopback": ("serve_loopback", "a stand-in OpenAI-compatible judge server on a port (no GPU)"),
 }
 
 

@@ -7,7 +7,7 @@ loses nothing paid for (`--resume` continues after the lines already in O). A no
 without `--resume` or `--overwrite`, and O is never one of the inputs. Example:
 
     perception-r1 score --data data/synth --responses responses.jsonl --out scores.jsonl \\
-        --judge openai --judge-url http://localhost:8001/v1 --judge-model Qwen/Qwen2.5-32B-Instruct-AWQ
+        --judge openai --judge-url http://localhost:8000/v1 --judge-model Qwen/Qwen2.5-32B-Instruct-AWQ
 """
 
 from __future__ import annotations

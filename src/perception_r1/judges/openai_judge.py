@@ -21,7 +21,7 @@ from ..llm import DiskCache, LLMClient, LLMError, cache_key
 from .base import Judge
 from .prompts import PROMPT_VERSION, VerdictParseError, judge_messages, parse_verdicts
 
-DEFAULT_URL = "http://localhost:8001/v1"
+DEFAULT_URL = "http://localhost:8000/v1"  # scripts/serve_judge.sh and the configs
 DEFAULT_MODEL = "Qwen/Qwen2.5-32B-Instruct-AWQ"
 
 T = TypeVar("T")
@@ -48,7 +48,7 @@ def open_cache(cache: str | Path | DiskCache | None) -> DiskCache:
 
 class OpenAIJudge(Judge):
     """Args:
-        url: server root including `/v1` (e.g. a local `vllm serve` on port 8001).
+        url: server root including `/v1` (e.g. a local `vllm serve` on port 8000).
         model: model name the server serves.
         timeout: seconds per HTTP request; max_retries: HTTP retries after the first attempt.
         concurrency: requests in flight at once (match the server's slots).

@@ -3,7 +3,9 @@
 It answers `POST /v1/chat/completions` with whatever `handler(body)` returns, after a fixed latency,
 with at most `capacity` requests served at once (the rest queue, like a server's slots), and can
 inject faults per request: 500, 429 (with Retry-After), a timeout (sleeps past the client's limit),
-a garbage body, a reply without choices, or a dropped connection.
+a garbage body, a reply without choices, or a dropped connection. `GET /v1/models` lists the served
+model names and `GET /health` answers 200, as vLLM's server does, so scripts that wait for a server
+(`scripts/train_7b_geo3k.sh`) see it come up. `perception-r1 serve-loopback` runs one from the shell.
 """
 
 from __future__ import annotations
@@ -36,11 +38,15 @@ class LoopbackServer:
         faults: (request index, body) -> a name from FAULTS or None.
         retry_after: value of the Retry-After header on injected 429s.
         timeout_sleep: how long a "timeout" fault stalls before closing.
+        host, port: where to listen (port 0: a free one, see `url`).
+        models: the names `GET /v1/models` lists.
     """
 
     def __init__(self, handler: Handler, *, latency: float = 0.0, capacity: int | None = None,
-                 faults: Faults | None = None, retry_after: float = 0.05, timeout_sleep: float = 3.0):
+                 faults: Faults | None = None, retry_after: float = 0.05, timeout_sleep: float = 3.0,
+                 host: str = "127.0.0.1", port: int = 0, models: tuple[str, ...] = ("loopback",)):
         self.handler = handler
+        self.models = tuple(models)
         self.latency = latency
         self.faults = faults
         self.retry_after = retry_after
@@ -51,12 +57,13 @@ class LoopbackServer:
         self._in_flight = 0
         self._slots = threading.BoundedSemaphore(capacity) if capacity else None
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._make_handler())
+        self._server = _Server((host, port), self._make_handler())
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/v1"
 
     def __enter__(self) -> "LoopbackServer":
         # A short poll interval makes shutdown (every test's exit) take milliseconds, not 0.5 s.
@@ -91,6 +98,15 @@ class LoopbackServer:
 
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+                path = self.path.rstrip("/")
+                if path == "/v1/models":
+                    return self._send(200, {"object": "list", "data": [
+                        {"id": m, "object": "model", "created": 0, "owned_by": "perception-r1"} for m in server.models]})
+                if path == "/health":
+                    return self._send_raw(200, b"")
+                return self._send(404, {"error": {"message": f"no route {self.path}"}})
 
             def do_POST(self) -> None:  # noqa: N802 (http.server naming)
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
