@@ -1,15 +1,17 @@
-"""Human audit of annotations (the paper audited its extracted facts by hand: 96% correct).
+"""Human audit of annotations (the paper audited its extracted facts by hand, Perception-R1, arXiv
+2506.07218, §3: 96% correct).
 
-`audit_page` samples problems and renders one self-contained HTML page (images inline as base64, the
-problem, each annotation with a correct / incorrect choice, a button that downloads `verdicts.json`).
-`score_verdicts` turns that file into the annotation accuracy with an exact (Clopper–Pearson) 95%
-interval — exact because audits are small and accuracies near 1, where the normal interval misbehaves.
+`write_audit` samples annotated problems and writes the audit page (`audit_page.render_page`). The page
+and the verdicts file it downloads carry the **fingerprint** of the audited records (SHA-256 of their ids
+and annotations): `score_verdicts` refuses a file from another dataset or a re-annotated one, a file of
+another format, and a verdict given twice, each in one line. The score is the annotation accuracy with
+an exact (Clopper–Pearson) 95% interval — exact because audits are small and accuracies near 1, where
+the normal interval misbehaves.
 """
 
 from __future__ import annotations
 
-import base64
-import html
+import hashlib
 import json
 import random
 from dataclasses import asdict, dataclass
@@ -17,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..data import Record, RecordError, load_records
-from ..data.images import open_image, to_png_bytes
-from ..data.prompt import question_text
+from .audit_page import render_page
 
 VERDICTS_FORMAT = "perception-r1-audit-v1"
 
@@ -32,73 +33,29 @@ def sample_records(records: list[Record], n: int, seed: int = 0) -> list[Record]
     return [r for i, r in enumerate(annotated) if i in chosen]
 
 
-def _img_tag(src: str | bytes) -> str:
-    data = base64.b64encode(to_png_bytes(open_image(src).convert("RGB"))).decode()
-    return f'<img alt="figure" src="data:image/png;base64,{data}">'
-
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
-section{border:1px solid #ccc;border-radius:6px;padding:1em;margin:1em 0}
-img{max-width:100%;max-height:24em;display:block;margin:.5em 0}
-table{border-collapse:collapse;width:100%}td{border-top:1px solid #eee;padding:.3em}
-td.v{white-space:nowrap;width:14em}.cot{white-space:pre-wrap;font-size:.85em;color:#555}
-#bar{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ccc}
-"""
-
-_SCRIPT = """
-function collect(){
-  const out={format:FORMAT,dataset:DATASET,verdicts:[]};
-  for(const row of document.querySelectorAll('tr[data-id]')){
-    const c=row.querySelector('input:checked');
-    out.verdicts.push({id:row.dataset.id,index:+row.dataset.index,annotation:row.dataset.text,
-                       correct:c?c.value==='1':null});
-  }
-  return out;
-}
-function progress(){
-  const v=collect().verdicts;
-  document.getElementById('done').textContent=v.filter(x=>x.correct!==null).length+' / '+v.length+' judged';
-}
-function download(){
-  const blob=new Blob([JSON.stringify(collect(),null,1)],{type:'application/json'});
-  const a=document.createElement('a');a.href=URL.createObjectURL(blob);a.download='verdicts.json';a.click();
-}
-document.addEventListener('change',progress);window.addEventListener('load',progress);
-"""
+def fingerprint(records: list[Record]) -> str:
+    """SHA-256 of the records' ids and annotations, in id order: what a verdicts file judged."""
+    items = sorted((r.id, list(r.visual_annotations or [])) for r in records)
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def audit_page(records: list[Record], dataset: str) -> str:
     """The HTML page for these records."""
-    e = html.escape
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Annotation audit: {e(dataset)}</title>",
-             f"<style>{_STYLE}</style></head><body>",
-             f"<h1>Annotation audit</h1><p>{len(records)} problems from <code>{e(dataset)}</code>. For every "
-             "annotation, look at the figure and choose <b>correct</b> if the fact is true of the figure and "
-             "needed information, <b>incorrect</b> otherwise. Then download the verdicts and run "
-             "<code>perception-r1 audit DATA --verdicts verdicts.json</code>.</p>",
-             "<div id='bar'><button onclick='download()'>Download verdicts.json</button> <span id='done'></span></div>"]
-    for rec in records:
-        imgs = "".join(_img_tag(img) for img in rec.images)
-        rows = "".join(
-            f"<tr data-id='{e(rec.id, quote=True)}' data-index='{j}' data-text='{e(a, quote=True)}'>"
-            f"<td>{e(a)}</td><td class='v'>"
-            f"<label><input type='radio' name='{e(rec.id, quote=True)}-{j}' value='1'> correct</label> "
-            f"<label><input type='radio' name='{e(rec.id, quote=True)}-{j}' value='0'> incorrect</label></td></tr>"
-            for j, a in enumerate(rec.visual_annotations or []))
-        cot = f"<details><summary>teacher trajectory</summary><div class='cot'>{e(rec.cot)}</div></details>" if rec.cot else ""
-        parts.append(f"<section><h3>{e(rec.id)}</h3>{imgs}<p>{e(question_text(rec.problem, rec.choices))}</p>"
-                     f"<p>answer: <b>{e(rec.answer)}</b></p><table>{rows}</table>{cot}</section>")
-    script = _SCRIPT.replace("FORMAT", json.dumps(VERDICTS_FORMAT)).replace("DATASET", json.dumps(dataset))
-    parts.append(f"<script>{script}</script></body></html>")
-    return "".join(parts)
+    return render_page(records, dataset, fingerprint(records), VERDICTS_FORMAT)
 
 
 def write_audit(data: str | Path, out: str | Path, sample: int = 50, seed: int = 0) -> tuple[Path, int]:
-    records = sample_records(load_records(data), sample, seed)
+    """Write the page for up to `sample` annotated problems; a dataset without any annotation is a
+    ValueError saying so (there is nothing to judge), and no page is written."""
+    records = load_records(data)
+    chosen = sample_records(records, sample, seed)
+    if not chosen:
+        raise ValueError(f"{data}: none of its {len(records)} records has visual_annotations, so there is nothing "
+                         "to audit; annotate it first (perception-r1 annotate, or convert geometry3k --annotations "
+                         "logic-forms)")
     out = Path(out)
-    out.write_text(audit_page(records, str(data)), encoding="utf-8")
-    return out, len(records)
+    out.write_text(audit_page(chosen, str(data)), encoding="utf-8")
+    return out, len(chosen)
 
 
 @dataclass
@@ -134,17 +91,31 @@ def clopper_pearson(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
 
 
 def score_verdicts(verdicts: dict[str, Any] | list[dict[str, Any]], records: list[Record] | None = None) -> AuditScore:
-    """Accuracy of the judged annotations. With `records`, each verdict must name an existing
-    annotation with the same text (a stale verdicts file raises RecordError naming the record)."""
+    """Accuracy of the judged annotations. A verdict given twice is refused. With `records`, each verdict
+    must name an existing annotation with the same text (a stale file raises RecordError naming the
+    record), and a page's file must carry this format and the fingerprint of the records it names."""
     items = verdicts.get("verdicts") if isinstance(verdicts, dict) else verdicts
     if not isinstance(items, list) or not all(isinstance(v, dict) for v in items):
         raise ValueError("a verdicts file is a list of {id, index, annotation, correct} objects (or {\"verdicts\": "
                          "[...]}), as the audit page downloads it")
+    if isinstance(verdicts, dict) and verdicts.get("format", VERDICTS_FORMAT) != VERDICTS_FORMAT:
+        raise ValueError(f"verdicts file format {verdicts.get('format')!r} is not {VERDICTS_FORMAT!r}")
     by_id = {r.id: r for r in records} if records is not None else None
     judged = correct = unjudged = 0
     problems = set()
+    seen: dict[tuple[str, Any], int] = {}
+    ids = list(dict.fromkeys(str(v.get("id")) for v in items))
+    if by_id is not None and isinstance(verdicts, dict) and "fingerprint" in verdicts and all(i in by_id for i in ids):
+        expected = fingerprint([by_id[i] for i in ids])
+        if verdicts["fingerprint"] != expected:
+            raise ValueError(f"these verdicts were made on another dataset (fingerprint {str(verdicts['fingerprint'])[:12]}, "
+                             f"page of {verdicts.get('dataset')!r}); the same records here give {expected[:12]}")
     for n, v in enumerate(items):
         rid = str(v.get("id", f"<verdict {n}>"))
+        first = seen.setdefault((rid, v.get("index")), n)
+        if first != n:
+            raise RecordError(rid, "index", f"verdict {n} judges annotation {v.get('index')} again (verdict {first} "
+                              "already did); a verdicts file judges each annotation once")
         if by_id is not None:
             rec = by_id.get(rid)
             if rec is None:
@@ -170,9 +141,29 @@ def score_verdicts(verdicts: dict[str, Any] | list[dict[str, Any]], records: lis
     return AuditScore(correct, judged, unjudged, correct / judged, lo, hi, len(problems))
 
 
-def score_file(verdicts_path: str | Path, data: str | Path | None = None) -> AuditScore:
+def _read(path: Path) -> Any:
     try:
-        verdicts = json.loads(Path(verdicts_path).read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"{verdicts_path}: not a JSON verdicts file ({e})") from None
-    return score_verdicts(verdicts, load_records(data) if data is not None else None)
+        raise ValueError(f"{path}: not a JSON verdicts file ({e})") from None
+
+
+def newest_verdicts(folder: Path) -> Path:
+    """The most recently saved page download (`verdicts-*.json`, by its `saved_at`) in a folder."""
+    found = []
+    for p in sorted(folder.glob("verdicts*.json")):
+        v = _read(p)
+        if isinstance(v, dict) and v.get("format") == VERDICTS_FORMAT:
+            found.append((str(v.get("saved_at", "")), p))
+    if not found:
+        raise ValueError(f"{folder}: no verdicts*.json downloaded from an audit page")
+    return max(found)[1]
+
+
+def score_file(verdicts_path: str | Path, data: str | Path | None = None) -> tuple[AuditScore, Path]:
+    """Score a verdicts file, or the newest one in a folder (the browser's downloads); returns the score
+    and the file scored."""
+    path = Path(verdicts_path)
+    if path.is_dir():
+        path = newest_verdicts(path)
+    return score_verdicts(_read(path), load_records(data) if data is not None else None), path

@@ -1,7 +1,7 @@
 """`perception-r1 audit`: write an HTML page to judge annotations by hand, or score the verdicts.
 
-    perception-r1 audit OUT --sample 50 --out audit.html     # open in a browser, judge, download verdicts.json
-    perception-r1 audit OUT --verdicts verdicts.json         # accuracy with a 95% interval (printed + JSON)
+    perception-r1 audit OUT --sample 50 --out audit.html     # open in a browser, judge, download the verdicts
+    perception-r1 audit OUT --verdicts ~/Downloads           # the newest download (or a file): accuracy, 95% CI
     perception-r1 audit OUT --against logic-forms            # Geometry3K: precision/recall per problem, no human
 """
 
@@ -16,7 +16,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sample", type=int, default=50, help="problems on the page (default 50)")
     p.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
     p.add_argument("--out", default="audit.html", help="HTML page to write (default audit.html)")
-    p.add_argument("--verdicts", help="score this verdicts.json instead of writing a page")
+    p.add_argument("--verdicts", help="score this verdicts file, or the newest verdicts-*.json in this folder "
+                                      "(the browser's downloads), instead of writing a page")
     p.add_argument("--json", dest="json_out", help="also write the score as JSON to this file")
     p.add_argument("--against", choices=["logic-forms"], default=None,
                    help="score the extracted annotations against each figure's logic forms (meta.logic_forms, "
@@ -40,14 +41,14 @@ def run(args: argparse.Namespace) -> int:
                 json.dump(summary.as_dict(), f, indent=2, ensure_ascii=False)
         return 0 if summary.problems else 1
     if args.verdicts:
-        score = score_file(args.verdicts, args.data)
-        print(score)
+        score, path = score_file(args.verdicts, args.data)
+        print(f"{path}: {score}")
         print(json.dumps(score.as_dict()))
         if args.json_out:
             with open(args.json_out, "w", encoding="utf-8") as f:
                 json.dump(score.as_dict(), f, indent=2)
         return 0 if score.judged else 1
     path, n = write_audit(args.data, args.out, args.sample, args.seed)
-    print(f"wrote {path} ({n} problems); open it in a browser, judge each annotation, download verdicts.json, "
-          f"then: perception-r1 audit {args.data} --verdicts verdicts.json")
-    return 0 if n else 1
+    print(f"wrote {path} ({n} problems); open it in a browser, judge each annotation, download the verdicts, "
+          f"then: perception-r1 audit {args.data} --verdicts <the file, or the folder it went to>")
+    return 0
