@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from copy import deepcopy
 from pathlib import Path
 from typing import Any
@@ -42,11 +41,9 @@ def checkpoint_files(ckpt: str | Path) -> list[Path]:
 def to_model_keys(model: Any, state_dict: dict[str, Any]) -> dict[str, Any]:
     """Checkpoint tensors under the model's own names: the renamings and converters `from_pretrained`
     applies (`transformers.conversion_mapping`), run on an in-memory state dict."""
-    try:
-        from transformers.conversion_mapping import get_model_conversion_mapping
-        from transformers.core_model_loading import WeightConverter, WeightRenaming, rename_source_key
-    except ImportError:  # transformers 4.x: from_pretrained renames by the class's regex → name table
-        return _to_model_keys_v4(model, state_dict)
+    from transformers.conversion_mapping import get_model_conversion_mapping
+    from transformers.core_model_loading import WeightConverter, WeightRenaming, rename_source_key
+
     mapping = get_model_conversion_mapping(model)
     renamings = [m for m in mapping if isinstance(m, WeightRenaming)]
     converters = [m for m in mapping if isinstance(m, WeightConverter)]
@@ -65,18 +62,6 @@ def to_model_keys(model: Any, state_dict: dict[str, Any]) -> dict[str, Any]:
     for name, converter in pending.items():
         for target, value in converter.convert(name, model=model, config=model.config).items():
             out[target] = value[0] if isinstance(value, list) else value
-    return out
-
-
-def _to_model_keys_v4(model: Any, state_dict: dict[str, Any]) -> dict[str, Any]:
-    table = getattr(model, "_checkpoint_conversion_mapping", None) or {}
-    out = {}
-    for key, tensor in state_dict.items():
-        for pattern, replacement in table.items():
-            key, n = re.subn(pattern, replacement, key)
-            if n:
-                break
-        out[key] = tensor
     return out
 
 
