@@ -191,3 +191,18 @@ def test_benchmark_release_problems_name_the_row_and_column(benchmark, content, 
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
     assert code != 0 and len(err) == 1 and message in err[0], err
     assert "Traceback" not in err[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("line, message", [("reward_gamma: [1]", "reward_gamma: expected float, got list"),
+                                           ("dataset: 3", "dataset: expected str"),
+                                           ("learning_rate: [1]", "learning_rate: expected float"),
+                                           ("max_steps: 2.5", "max_steps: expected int"),
+                                           ("seed: true", "seed: expected int, got bool"),
+                                           ("output_dir: [a", "while parsing"),
+                                           ("unknown_key_xyz: 1", "unknown_key_xyz")])
+def test_train_yaml_value_of_the_wrong_type_is_one_line(line, message, work, capsys):
+    Path("t.yaml").write_text((REPO / "configs" / "demo_cpu.yaml").read_text() + line + "\n")
+    code = main(["train", "--config", "t.yaml", "--dry-run", "--output_dir", "run"])
+    err = [x for x in capsys.readouterr().err.splitlines() if x.startswith("perception-r1 train")]
+    assert code == 2 and len(err) == 1 and message in err[0], err

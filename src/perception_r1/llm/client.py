@@ -32,6 +32,8 @@ POOL_SIZE = 4
 MAX_REPLY_BYTES = 32 * 2**20
 _BEARER = re.compile(r"(Bearer\s+)[^\s\"',;]+", re.IGNORECASE)
 REDACTED = "[redacted]"
+# Placeholder keys (vLLM's "EMPTY", "x") are no secret, and replacing them in every reply would corrupt it.
+MIN_SECRET_CHARS = 8
 
 
 class LLMError(RuntimeError):
@@ -205,7 +207,7 @@ class LLMClient:
 
     def redact(self, text: str) -> str:
         """`text` with this client's API key and any `Bearer` token replaced by [redacted]."""
-        if self._api_key:
+        if len(self._api_key) >= MIN_SECRET_CHARS:
             text = text.replace(self._api_key, REDACTED)
         return _BEARER.sub(rf"\g<1>{REDACTED}", text)
 

@@ -142,8 +142,44 @@ def _as_dict(value: Any, name: str) -> dict | None:
 
 def parse(kind: str, argv: list[str]) -> tuple[MethodArgs, Any]:
     """Fill (MethodArgs, GRPOConfig|SFTConfig) from `--config FILE.yaml` and `--key value` overrides."""
-    method, train = parser_for(kind).parse_args_and_config(args=list(argv))
+    argv = list(argv)
+    if "--config" in argv[:-1]:
+        check_yaml_types(argv[argv.index("--config") + 1], kind)
+    method, train = parser_for(kind).parse_args_and_config(args=argv)
     return method, train
+
+
+_SCALARS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
+
+
+def check_yaml_types(path: str, kind: str) -> None:
+    """ValueError naming the key when a YAML value has the wrong type for its field (argparse converts
+    only command-line strings; a YAML list or number would reach the dataclass as it is)."""
+    import dataclasses
+
+    import yaml
+    from trl import GRPOConfig, SFTConfig
+
+    text = Path(path).read_text(encoding="utf-8")
+    values = yaml.safe_load(text)
+    if not isinstance(values, dict):
+        return  # TrlParser reports a file that is not a mapping
+    fields = {f.name: f.type for cls in (MethodArgs, {"grpo": GRPOConfig, "sft": SFTConfig}[kind])
+              for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        hint = fields.get(key)
+        if hint is None or value is None:
+            continue  # unknown keys are TrlParser's error; null keeps a default
+        names = [n.strip() for n in str(getattr(hint, "__name__", hint)).replace("Optional[", "").rstrip("]")
+                 .split("|") if n.strip() != "None"]
+        allowed = [_SCALARS[n] for n in names if n in _SCALARS]
+        if len(allowed) != len(names):
+            continue  # a list, dict, Literal or enum field: TRL's own checks apply
+        types = tuple(t for ts in allowed for t in ts)
+        if str in types:  # a JSON-valued string field (synth_options, …) also takes the YAML object itself
+            types += (dict, list)
+        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
+            raise ValueError(f"{path}: {key}: expected {' or '.join(names)}, got {type(value).__name__} {value!r}")
 
 
 def parser_for(kind: str):
