@@ -144,3 +144,10 @@ def test_api_key_echoed_by_the_server_is_redacted(monkeypatch):
     assert srv.headers[0]["Authorization"] == "Bearer sk-live-0123456789abcdef"  # the key is sent…
     assert "sk-live" not in result.text and "other-token" not in result.text  # …never handed back
     assert result.text == "you sent Bearer [redacted] and Bearer [redacted]"
+
+
+def test_placeholder_key_is_not_redacted_from_replies(monkeypatch):
+    monkeypatch.setenv("MY_KEY", "EMPTY")  # vLLM's usual placeholder: no secret, and common in text
+    with RawServer(lambda i, b, h: h.send(200, completion("EMPTY set: {} is EMPTY"))) as srv:
+        client = LLMClient(srv.url, "m", api_key_env="MY_KEY")
+        assert asyncio.run(client.chat(MSG)).text == "EMPTY set: {} is EMPTY"
