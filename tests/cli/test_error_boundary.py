@@ -206,3 +206,21 @@ def test_train_yaml_value_of_the_wrong_type_is_one_line(line, message, work, cap
     code = main(["train", "--config", "t.yaml", "--dry-run", "--output_dir", "run"])
     err = [x for x in capsys.readouterr().err.splitlines() if x.startswith("perception-r1 train")]
     assert code == 2 and len(err) == 1 and message in err[0], err
+
+
+@pytest.mark.parametrize("summary, results, message", [
+    ("{not json", None, "summary.json: not a JSON summary"),
+    ("[1]", None, "summary.json: expected a JSON object"),
+    ('{"accuracy": 1}', None, "no 'benchmark' name"),
+    ('{"benchmark": "synth", "accuracy": 1}', b'{"id": "a", "correct": true}\n\xff\n', "results.jsonl:2: not UTF-8"),
+    ('{"benchmark": "synth", "accuracy": 1}', b'{"correct": true}\n', "results.jsonl:1: missing 'id'"),
+])
+def test_compare_names_the_bad_file_and_line(summary, results, message, work, capsys):
+    for run in ("A", "B"):
+        Path(run).mkdir()
+        Path(run, "summary.json").write_text(summary)
+        if results is not None:
+            Path(run, "results.jsonl").write_bytes(results)
+    assert main(["compare", "A", "B", "--out", "cmp"]) != 0
+    err = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert len(err) == 1 and message in err[0], err

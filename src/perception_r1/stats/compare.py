@@ -23,7 +23,9 @@ def load_runs(folder: str | Path) -> dict[str, Path]:
         raise FileNotFoundError(f"{root}: no summary.json here or in its sub-folders (run `perception-r1 eval` first)")
     runs: dict[str, Path] = {}
     for d in found:
-        name = json.loads((d / "summary.json").read_text())["benchmark"]
+        name = _summary(d).get("benchmark")
+        if not isinstance(name, str):
+            raise ValueError(f"{d / 'summary.json'}: no 'benchmark' name (is it `perception-r1 eval` output?)")
         setting = _setting(d)
         runs[f"{name}:{setting}" if setting else name] = d
     return runs
@@ -31,19 +33,27 @@ def load_runs(folder: str | Path) -> dict[str, Path]:
 
 def _setting(d: Path) -> str | None:
     # MMMU-Pro's two settings are separate runs of one benchmark: keep them apart.
-    by = json.loads((d / "summary.json").read_text()).get("by", {})
+    by = _summary(d).get("by") or {}
     settings = list(by.get("setting", {}))
     return settings[0] if len(settings) == 1 else None
 
 
+def _summary(d: Path) -> dict[str, Any]:
+    """An eval run's summary.json; a file that is not a JSON object is an error naming it."""
+    try:
+        data = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"{d / 'summary.json'}: not a JSON summary ({e})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{d / 'summary.json'}: expected a JSON object")
+    return data
+
+
 def _rows(d: Path) -> dict[str, dict[str, Any]]:
-    rows = {}
-    with open(d / "results.jsonl", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                row = json.loads(line)
-                rows[str(row["id"])] = row
-    return rows
+    """id -> row of an eval run's results.jsonl; a bad line is an error naming the file and line."""
+    from .mcnemar import jsonl_objects
+
+    return {str(row["id"]): row for _, row in jsonl_objects(d / "results.jsonl")}
 
 
 def _mcnemar(a: dict, b: dict, field: str) -> dict[str, Any] | None:

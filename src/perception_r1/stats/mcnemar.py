@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Mapping
 
 from scipy.stats import binomtest, chi2
@@ -70,28 +72,35 @@ def load_outcomes(path: str, field: str) -> dict[str, bool | None]:
     naming the line.
     """
     out: dict[str, bool | None] = {}
+    for n, row in jsonl_objects(path):
+        rid = str(row["id"])
+        if rid in out:
+            raise ValueError(f"{path}:{n}: duplicate id {rid!r}")
+        value = row.get(field)
+        if value is not None and value not in (True, False, 0, 1):
+            raise ValueError(f"{path}:{n}: id {rid!r}: field {field!r} must be a boolean or 0/1, got {value!r}")
+        out[rid] = None if value is None else bool(value)
+    return out
+
+
+def jsonl_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) of a results JSONL; a line that is not UTF-8, not JSON, not an object or
+    without `id` is a ValueError naming the file and line."""
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
+            if not raw.strip():
+                continue
             try:
-                row = json.loads(raw.decode("utf-8")) if raw.strip() else None
+                row = json.loads(raw.decode("utf-8"))
             except UnicodeDecodeError as e:
                 raise ValueError(f"{path}:{n}: not UTF-8 ({e.reason} at byte {e.start})") from None
             except json.JSONDecodeError as e:
                 raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
-            if row is None:
-                continue
             if not isinstance(row, dict):
                 raise ValueError(f"{path}:{n}: expected a JSON object, got {type(row).__name__}")
             if "id" not in row:
                 raise ValueError(f"{path}:{n}: missing 'id'")
-            rid = str(row["id"])
-            if rid in out:
-                raise ValueError(f"{path}:{n}: duplicate id {rid!r}")
-            value = row.get(field)
-            if value is not None and value not in (True, False, 0, 1):
-                raise ValueError(f"{path}:{n}: id {rid!r}: field {field!r} must be a boolean or 0/1, got {value!r}")
-            out[rid] = None if value is None else bool(value)
-    return out
+            yield n, row
 
 
 def mcnemar_files(path_a: str, path_b: str, field: str, *, chi2_correction: bool = False) -> McNemarResult:
