@@ -1,4 +1,4 @@
-"""Converters from public Geometry3K releases to the data contract (DESIGN.md §3).
+"""Converters from public Geometry3K releases to the data contract (docs/architecture.md, "The data contract").
 
 - `geometry3k`: the original release (Lu et al., 2021, InterGPS): one folder per problem holding
   `data.json` (`problem_text`, `choices`, `answer` as a choice letter, `id`, …) and `img_diagram.png`,

@@ -1,4 +1,4 @@
-"""The data contract (DESIGN.md §3): one record per problem, and `check_row`, the one check of it that
+"""The data contract (docs/architecture.md): one record per problem, and `check_row`, the one check of it that
 `validate` and every loader apply."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Check a dataset against the data contract (DESIGN.md §3) and report every problem, not just the first.
+"""Check a dataset against the data contract (docs/architecture.md) and report every problem, not just the first.
 
 The contract itself is `schema.check_row` (pure over one raw row), which every loader applies too; `validate_path` walks a dataset in any of the three layouts, decodes
 every image fully and returns all problems found, so a bad dataset is caught before GPU hours are spent."""

@@ -1,6 +1,6 @@
 """The `openai` perception judge: any OpenAI-compatible chat server (vLLM, SGLang, a hosted API).
 
-Perception-R1 §3 (DESIGN.md §1): all annotations of one response go in ONE request as numbered tags
+Perception-R1 (arXiv 2506.07218) §3: all annotations of one response go in ONE request as numbered tags
 `<info1>…</info1>`, …; the judge answers one verdict tag per annotation; temperature 0; `r_v` is
 the hit ratio. A reply with a missing, extra, duplicated or non-0/1 verdict is re-asked up to
 `parse_retries` times and then handled by the failure policy — never read as a 0. HTTP-level retries

@@ -1,6 +1,6 @@
 """The judge prompts, their strict reply parsers and the injection hardening.
 
-The perception judge (Perception-R1 §3, DESIGN.md §1) gets all annotations of one response in one
+The perception judge (Perception-R1, arXiv 2506.07218, §3) gets all annotations of one response in one
 request as numbered tags `<info1>…</info1>`, `<info2>…</info2>`, … and answers one verdict tag per
 annotation, `<infoK>1</infoK>` (the response states the fact) or `<infoK>0</infoK>`. The few-shot
 examples are ours. The MLLM-as-reward-model baseline answers `<score>0.7</score>`.

@@ -1,4 +1,4 @@
-"""Repetition penalty r_p (Perception-R1 §3, DESIGN.md §1).
+"""Repetition penalty r_p (Perception-R1, arXiv 2506.07218, §3).
 
 `r_p = P · (1 − |unique n-grams| / |n-grams|)` over the response's lowercased whitespace words,
 n = 20, P = −2.0; 0 when the response has fewer than n words.

@@ -1,4 +1,4 @@
-"""McNemar's test on paired per-item outcomes (Perception-R1 §5 diagnosis, DESIGN.md §1).
+"""McNemar's test on paired per-item outcomes (Perception-R1, arXiv 2506.07218, §5 diagnosis).
 
 Only the discordant pairs carry information: b = right in A and wrong in B, c = wrong in A and right
 in B. Under H0 (no change) each discordant pair is a fair coin, so the exact test is a two-sided

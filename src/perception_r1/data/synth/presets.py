@@ -1,7 +1,7 @@
 """Difficulty presets for the synthetic geometry world: one frozen dataclass per preset.
 
 `easy` is made for a few-million-parameter VLM trained from scratch on CPU that must learn to *read*
-values off the image (DESIGN.md §6): a small image, few big bold labels that cover several 14-px ViT
+values off the image (docs/demo_research.md): a small image, few big bold labels that cover several 14-px ViT
 patches, small integers, fixed point names, no distractors and a one-line CoT. `hard` is closer to
 Geometry3K: larger images, thin lines, small labels, wide value ranges, random names and rotations,
 several distractor labels. Adjust a preset with `dataclasses.replace(PRESETS["easy"], ...)`."""
