@@ -97,8 +97,7 @@ def measure(model: str | Path, work: str | Path, synth_options: dict[str, Any], 
     work = Path(work)
     data = measurement_set(work / "data", synth_options, n, seed)
     s = evaluate(EvalConfig(benchmark="synth", data=str(data), out=str(work / "eval"), model=str(model),
-                            max_new_tokens=max_new_tokens, batch_size=batch_size, min_pixels=3136,
-                            max_pixels=max_pixels))
+                            max_new_tokens=max_new_tokens, batch_size=batch_size, max_pixels=max_pixels))
     rows = [json.loads(x) for x in (work / "eval" / "results.jsonl").read_text().splitlines() if x.strip()]
     return {"set": {"seed": seed, "n": n, "synth_options": synth_options},
             "accuracy": s["accuracy"], "perception": s["perception"]["mean"],

@@ -138,7 +138,7 @@ def run_eval(cfg: DemoConfig, model: str, data: str, out: Path, note) -> dict[st
         torch.set_num_threads(cfg.threads)
         s = evaluate(EvalConfig(benchmark="synth", data=data, out=str(out), model=model,
                                 max_new_tokens=cfg.eval_max_new_tokens, batch_size=cfg.eval_batch,
-                                min_pixels=3136, max_pixels=_max_pixels(cfg)))
+                                max_pixels=_max_pixels(cfg)))
         return {"accuracy": s["accuracy"], "perception": s["perception"]["mean"],
                 "perception_ok": s["perception"]["ok_rate"], "items": s["perception"]["items"],
                 "diagnosis": diagnosis(list(read_results(out).values()))}
