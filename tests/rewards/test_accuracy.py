@@ -165,6 +165,8 @@ def _broken_pool(monkeypatch):
         raise OSError("no processes left")
 
     monkeypatch.setattr(accuracy.POOL, "_get", refuse)
+    # A check memoised by an earlier test never reaches the pool; a fresh memo makes every check go there.
+    monkeypatch.setattr(accuracy, "MEMO", Memo(64))
 
 
 def test_pool_that_cannot_start_checks_inline_in_the_main_thread(monkeypatch):

@@ -40,8 +40,8 @@ def test_two_processes_train_the_tiny_config(tmp_path):
                "--main_process_port", str(_free_port()), "--module", "perception_r1.cli.main", "train",
                "--config", str(REPO / "configs" / "demo_cpu.yaml"),
                "--model_name_or_path", str(model), "--tiny_model_size", "tiny", "--dataset", str(data),
-               "--synth_n", "8", "--output_dir", str(out), "--max_steps", "2", "--save_steps", "2",
-               "--per_device_train_batch_size", "4", "--max_completion_length", "8", "--report_to", "none",
+               "--synth_n", "8", "--synth_seed", "1", "--output_dir", str(out), "--max_steps", "2", "--save_steps", "2",
+               "--per_device_train_batch_size", "4", "--num_generations", "4", "--max_completion_length", "8", "--report_to", "none",
                "--judge", "openai", "--judge_url", judge.url, "--judge_model", "loopback", "--samples_every", "1"]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, cwd=tmp_path)
         assert proc.returncode == 0, proc.stderr[-4000:]
@@ -55,6 +55,7 @@ def test_two_processes_train_the_tiny_config(tmp_path):
         return any(all(json.dumps(a)[1:-1] in b for a in rec["visual_annotations"]) for b in bodies)
 
     assert all(r.get("visual_annotations") for r in records)
+    # seed 1 draws 8 records with distinct annotations (seed 0 repeats one), so each is told apart in a body
     assert len({json.dumps(r["visual_annotations"]) for r in records}) == 8
     assert sum(sent(r) for r in records) == 4, len(bodies)
     logs = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
