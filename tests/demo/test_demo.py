@@ -126,3 +126,17 @@ def test_quick_demo_end_to_end(tmp_path, monkeypatch, capsys):
     assert "reused" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="other settings"):
         main(["demo", "--out", str(out), "--quick", "--n_heldout", "5", "--eval_batch", "6"])
+
+
+@pytest.mark.parametrize("arm", sorted(ARM_CONFIGS))
+def test_the_demo_arm_is_what_train_config_resolves(arm):
+    """`make demo`'s arm and `perception-r1 train --config configs/<its recipe>` resolve to the same
+    settings, apart from the folders, seed and base the demo sets for its run."""
+    from perception_r1.demo.pipeline import recipe
+    from perception_r1.train.config import parse
+
+    method, args = recipe(make_config(), arm)
+    ref_method, ref_args = parse("grpo", ["--config", str(CONFIGS / ARM_CONFIGS[arm])])
+    assert method.__dict__ == ref_method.__dict__
+    assert {k: v for k, v in args.to_dict().items() if k != "logging_dir"} == \
+        {k: v for k, v in ref_args.to_dict().items() if k != "logging_dir"}
