@@ -1,4 +1,4 @@
-"""Hand-computed pins for r_f, r_p and r_v (DESIGN.md §1)."""
+"""Hand-computed pins for r_f, r_p and r_v (the reward of Perception-R1, arXiv 2506.07218; docs/architecture.md)."""
 
 import pytest
 
