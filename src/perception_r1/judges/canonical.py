@@ -52,6 +52,19 @@ def _pair_sub(m: re.Match, op: str) -> str:
     return f" {_angle(m.group('a'))} {op} {_angle(m.group('b'))} "
 
 
+_CENTRES = (r"(?:(?:point)\s+)?(?P<c>[A-Z])(?![A-Za-z'])(?P<more>(?:\s*,\s*(?:(?:and|or)\s+)?(?:(?:at|At)\s+)?"
+            r"(?:(?:point)\s+)?[A-Z](?![A-Za-z']))*(?:\s*,?\s*(?:and|or)\s+(?:(?:at|At)\s+)?(?:(?:point)\s+)?"
+            r"[A-Z](?![A-Za-z']))?)")
+
+
+def _centres(m: re.Match, what: str) -> str:
+    more = re.findall(r"(?<![A-Za-z'])[A-Z](?![A-Za-z'])", m.group("more") or "")
+    if not more:
+        return f" {m.group('c')} {what} "
+    names = [m.group("c"), *more]
+    return f" {', '.join(names[:-1])} and {names[-1]} are each the center of the one circle "
+
+
 _REWRITES: list[tuple[re.Pattern, object]] = [
     # "the sum of the (measures of the) interior angles (of a quadrilateral) is 360"
     (re.compile(rf"\b(?:[Tt]he\s+)?(?i:sum)\s+of\s+(?:the\s+)?(?:(?i:measures?)\s+of\s+(?:the\s+)?)?"
@@ -94,11 +107,21 @@ _REWRITES: list[tuple[re.Pattern, object]] = [
      r" \g<a> ≅ \g<b> "),
     (re.compile(rf"(?P<a>{_TRI})\s+and\s+(?P<b>{_TRI})\s+are\s+(?i:similar)(?:\s+(?i:triangles))?"),
      r" \g<a> ∼ \g<b> "),
-    # the centre of a circle, said the other way round
-    (re.compile(r"\b(?:[Tt]he\s+)?(?i:circle)\s+(?:(?:is|was)\s+)?(?i:cent(?:ere|re)d)\s+(?:at|At)\s+"
-                r"(?:(?:point)\s+)?(?P<c>[A-Z])(?![A-Za-z'])"), r" \g<c> is the center of the circle "),
-    (re.compile(r"\b(?:[Tt]he\s+)?(?i:cent(?:er|re))\s+of\s+(?:the\s+)?(?i:circle)\s+(?:is)\s+(?:(?:point)\s+)?"
-                r"(?P<c>[A-Z])(?![A-Za-z'])"), r" \g<c> is the center of the circle "),
+    # the centre of a circle, said the other way round; several centres listed for one circle are
+    # listed as such ("centered at O, at P and at Q": three centres of one circle, sprayed)
+    (re.compile(rf"\b(?:[Tt]he\s+)?(?i:circle)(?:'s)?\s+(?:(?:is|was)\s+)?(?:(?i:cent(?:ere|re)d)\s+(?:at|At)|"
+                rf"(?:has|had|with)\s+(?:a\s+|its\s+)?(?i:cent(?:er|re))(?:\s+(?:at|At))?|"
+                rf"(?i:cent(?:er|re))\s+(?:is|was|=|:))\s+{_CENTRES}"),
+     lambda m: _centres(m, "is the center of the circle")),
+    (re.compile(rf"\b(?:[Tt]he\s+)?(?i:cent(?:er|re))\s+of\s+(?:the\s+)?(?i:circle)\s+(?:is|was|=|:)\s+{_CENTRES}"),
+     lambda m: _centres(m, "is the center of the circle")),
+    (re.compile(r"(?<![A-Za-z'])(?P<c>[A-Z])\s+is\s+(?:the\s+)?(?i:circle)'s\s+(?i:cent(?:er|re))\b"),
+     r" \g<c> is the center of the circle "),
+    (re.compile(r"\b(?i:circle)\s*,?\s+(?i:whose)\s+(?i:cent(?:er|re))\s+is\s+(?:(?:point)\s+)?(?P<c>[A-Z])(?![A-Za-z'])"),
+     r" circle , \g<c> is the center of the circle "),
+    # "the angle at B", "the angle at vertex B": ∠B
+    (re.compile(r"\b(?:[Tt]he\s+)?(?<![Rr]ight\s)(?<![Rr]ight-)(?i:angle)\s+(?:at|At)\s+(?:(?i:vertex|point)\s+)?(?P<v>[A-Z])(?![A-Za-z'])"),
+     r" ∠\g<v> "),
     (re.compile(r"\b(?:[Aa]\s+)?(?i:circle)\s+(?:with)\s+(?i:cent(?:er|re))\s+(?:(?:at|At)\s+)?(?:(?:point)\s+)?"
                 r"(?P<c>[A-Z])(?![A-Za-z'])"), r" ⊙\g<c> "),
     # incidence: "B lies on AC", "M lies on ⊙K"
@@ -129,7 +152,7 @@ _NUMBER_WORD_RE = re.compile(r"(?P<pre>(?:=|\b(?:is|equals|measures))\s+)(?P<w>(
 _KEYWORDS = ["length", "measure", "triangles", "lie", "sum", "given", "label", "marked", "shown", "denoted", "written", "expressed", "represented",
              "indicated", "alternate", "corresponding", "vertical", "same", "consecutive", "co-", "supplementary",
              "complementary", "congruent", "equal", "parallel", "perpendicular", "opposite", "similar", "cent",
-             "lies", "on", ":", "minus", "plus", "divided", "multiplied", "squared"]
+             "lies", "on", ":", "minus", "plus", "divided", "multiplied", "squared", "angle"]
 _RULES = [(pat, repl, [k for k in _KEYWORDS if k in pat.pattern.lower()]) for pat, repl in _REWRITES]
 assert all(words for _, _, words in _RULES)
 

@@ -27,31 +27,58 @@ from .shapes import Shape, compatible, implied, is_centre
 
 MAX_VALUES = 2   # values of one quantity in numbers and variables: `JK = 3f − 6 = 36` has two
 MAX_CENTRES = 2  # `⊙A, ⊙B, ⊙C, ⊙D, ⊙O` names no centre
-_ROUNDING = sympy.Rational(1, 100)
 Value = frozenset  # {(term, coefficient)}: a linear combination; the term 1 is the constant
 
 _PROBES = [sympy.Float(x, 30) for x in ("1.4142135623730950488", "2.7182818284590452354", "0.5772156649015328606",
                                          "3.1415926535897932385", "1.6180339887498948482")]
 
 
+_EXACT_PROBES = [sympy.Rational(p, q) for p, q in ((17, 7), (29, 11), (41, 13), (53, 17), (67, 19))]
+
+
+def _exact(e: sympy.Expr) -> bool:
+    """Whether `e` is rational in its symbols with rational coefficients (no π, no roots)."""
+    return not e.has(sympy.pi, sympy.E) and all(p.exp.is_Integer for p in e.atoms(sympy.Pow))
+
+
 @lru_cache(maxsize=65536)
 def same_equation(a: sympy.Expr, b: sympy.Expr) -> bool:
     """`a = 0` and `b = 0` state the same fact: a / b is a non-zero constant. Decided by evaluating
-    both at fixed irrational points (no expansion, so a degree-8 side costs as little as a linear one)."""
+    both at fixed points (no expansion, so a degree-8 side costs as little as a linear one): exactly,
+    at rational points, when both are rational expressions (`AB = 3` is never `AB = 3.000…01`);
+    otherwise at irrational points with more digits than either side writes."""
     if a == b or a == -b:
         return True
     syms = sorted(a.free_symbols | b.free_symbols, key=lambda s: s.name)
     if a.free_symbols != b.free_symbols:
         return False
+    if _exact(a) and _exact(b):
+        ratios = []
+        for k in range(3):
+            point = {s: _EXACT_PROBES[(i + k) % len(_EXACT_PROBES)] * (i + 1) for i, s in enumerate(syms)}
+            try:
+                va, vb = a.xreplace(point), b.xreplace(point)
+            except (ZeroDivisionError, ArithmeticError):
+                return False
+            if not (va.is_Rational and vb.is_Rational) or vb == 0:
+                return False
+            ratios.append(va / vb)
+        return ratios[0] != 0 and all(r == ratios[0] for r in ratios[1:])
+    digits = 30 + _digits(a) + _digits(b)
     ratios = []
     for k in range(3):
         point = {s: _PROBES[(i + k) % len(_PROBES)] * (i + 1) for i, s in enumerate(syms)}
-        va, vb = a.evalf(30, subs=point), b.evalf(30, subs=point)
+        point = {s: sympy.Float(v, digits) for s, v in point.items()}
+        va, vb = a.evalf(digits, subs=point), b.evalf(digits, subs=point)
         if not (va.is_Number and vb.is_Number) or vb == 0:
             return False
         ratios.append(va / vb)
     r0 = ratios[0]
-    return r0 != 0 and all(abs(r - r0) <= abs(r0) * sympy.Float("1e-20") for r in ratios[1:])
+    return r0 != 0 and all(abs(r - r0) <= abs(r0) * sympy.Float(10) ** (20 - digits) for r in ratios[1:])
+
+
+def _digits(e: sympy.Expr) -> int:
+    return sum(len(str(abs(r.p))) + len(str(r.q)) for r in e.atoms(sympy.Rational))
 
 
 @lru_cache(maxsize=65536)
@@ -73,13 +100,39 @@ def _assignments(expr: sympy.Expr) -> tuple[tuple[str, Value], ...]:
     return tuple(out)
 
 
+def _places(x: sympy.Expr) -> int | None:
+    """Decimal places of a terminating decimal (`7.07` has 2), None for any other number."""
+    if not x.is_Rational:
+        return None
+    q, k = int(x.q), 0
+    while q % 10 == 0:
+        q //= 10
+        k += 1
+    while q % 2 == 0 or q % 5 == 0:
+        q = q // 2 if q % 2 == 0 else q // 5
+        k += 1
+    return k if q == 1 else None
+
+
 def _differ(x: sympy.Expr, y: sympy.Expr) -> bool:
-    """Exact: x and y differ by more than a rounding (1%: `AB = 5√2 = 7.07` is one value)."""
+    """Exact: two values of one quantity differ unless they are equal — with one exception, a
+    decimal that rounds a number no decimal writes (`AB = 5√2 = 7.07`, `x = 1/3 ≈ 0.333`: one value,
+    within one unit of the decimal's last place). Two decimals are compared exactly: `AB = 3` and
+    `AB = 3.000…01` are two values, however close."""
     d = x - y
     if d == 0:
         return False
+    px, py = _places(x), _places(y)
+    if px is not None and py is not None:
+        return True
+    k = px if px is not None else py
+    if k is None:  # neither is a decimal: equal or not, exactly (numerically for roots and π)
+        try:
+            return bool(abs(d.evalf(50)) > sympy.Float("1e-40") * max(abs(x.evalf(50)), abs(y.evalf(50)), 1))
+        except TypeError:
+            return True
     try:
-        return bool(abs(d) > _ROUNDING * max(abs(x), abs(y)))
+        return bool(abs(d) > sympy.Rational(1, 10 ** k))
     except TypeError:
         return True
 
@@ -163,14 +216,19 @@ class Index:
             if len(vs) > 1 and (_distinct(vs, env) > MAX_VALUES or
                                 any(_contradict(a, b) for a, b in itertools.combinations(vs, 2))):
                 self.conflicted.add(name)
+        self.conflicted |= _equal_classes_conflict(values)
         self.values = values
         self.polygons = [e for e in said_shapes if len(e) >= 3 and e.isalpha() and e.isupper()]
-        self.clashing = {key for key, kinds in said_rels.items() if {"par", "perp"} <= kinds}
+        self.clashing = _direction_clashes(said_rels)
         centres = {ent for ent, descs in said_shapes.items() if any(d >= {"center", "circle"} for d in descs)}
         self.sprayed = {ent for ent, descs in said_shapes.items()
                         if len(descs) > max_descriptions or not compatible(descs)}
         if len(centres) > MAX_CENTRES:
             self.sprayed |= centres
+        # "O is the center of the circle. P is the center of the circle.": one circle, two centres
+        sole = {ent for ent, descs in said_shapes.items() if frozenset({"center", "circle"}) in descs}
+        if len(sole) > 1:
+            self.sprayed |= sole
 
     def states(self, fact: Fact) -> bool:
         if self._denied(fact) or (isinstance(fact, Eq) and not self._triangle_ok(fact)):
@@ -241,6 +299,76 @@ class Index:
             if all(a is not None for a in angles) and _differ(sum(angles), sympy.Integer(180)):
                 return False
         return True
+
+
+def _equal_classes_conflict(values: dict[str, set[Value]]) -> set[str]:
+    """Quantities said to be equal (`AB = CD`, `CD = EF`) form one class; a class given two different
+    numbers (`AB = CD`, `CD = 4`, `AB = 3`) has contradictory values, every member of it."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for name, vs in values.items():
+        for v in vs:
+            if len(v) == 1:
+                [(term, c)] = v
+                if isinstance(term, sympy.Symbol) and c == 1:
+                    a, b = find(name), find(term.name)
+                    if a != b:
+                        parent[a] = b
+    if not parent:
+        return set()
+    classes: dict[str, list[str]] = defaultdict(list)
+    for name in set(values) | set(parent):
+        classes[find(name)].append(name)
+    out: set[str] = set()
+    for members in classes.values():
+        if len(members) < 2:
+            continue
+        consts = [dict(v)[sympy.S.One] for m in members for v in values.get(m, ()) if set(dict(v)) == {sympy.S.One}]
+        if any(_differ(sympy.sympify(a), sympy.sympify(b)) for a, b in itertools.combinations(consts, 2)):
+            out.update(members)
+    return out
+
+
+def _direction_clashes(said_rels: dict[tuple, set[str]]) -> set[tuple]:
+    """Pairs of segments whose directions the response makes contradictory: `∥` is an equivalence and
+    `⊥` flips it (`AB ⊥ CD`, `CD ⊥ EF` make AB ∥ EF), so `AB ∥ CD, CD ∥ EF, EF ⊥ AB` clashes — every
+    `∥` / `⊥` among segments of such a closure is refused."""
+    parent: dict[str, tuple[str, int]] = {}  # segment -> (parent, parity: 1 = perpendicular to it)
+
+    def find(x: str) -> tuple[str, int]:
+        parity = 0
+        while x in parent and parent[x][0] != x:
+            p, q = parent[x]
+            parity ^= q
+            x = p
+        return x, parity
+
+    bad_roots: set[str] = set()
+    for key, kinds in said_rels.items():
+        if len(key) != 2 or not kinds & {"par", "perp"}:
+            continue
+        a, b = key
+        for kind in kinds & {"par", "perp"}:
+            want = 1 if kind == "perp" else 0
+            (ra, pa), (rb, pb) = find(a), find(b)
+            if ra == rb:
+                if pa ^ pb != want:
+                    bad_roots.add(ra)
+            else:
+                parent[ra] = (rb, pa ^ pb ^ want)
+                if ra in bad_roots:
+                    bad_roots.add(rb)
+    if not bad_roots:
+        return set()
+    bad = {find(r)[0] for r in bad_roots}
+    return {key for key, kinds in said_rels.items() if len(key) == 2 and kinds & {"par", "perp"}
+            and find(key[0])[0] in bad}
 
 
 def _rel_names(fact: Rel) -> tuple[str, ...]:

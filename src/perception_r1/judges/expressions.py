@@ -18,10 +18,16 @@ from .deadline import check
 
 # Quantities written with a word or symbol in front: area / perimeter / radius of …, ∠ABC, arc AB, △ABC.
 _COMPOUND_RE = re.compile(r"""
- (?P<area>(?i:area|perimeter|circumference)\s+(?i:of)\s+(?:(?i:the|triangle|quadrilateral|rectangle|square|
-    parallelogram|rhombus|trapezoid|polygon|circle|sector|kite|region|shaded|figure)\s+|[△⊙]\s*)*
+ (?P<area>(?i:area)\s+(?i:of)\s+(?:(?i:the|triangle|quadrilateral|rectangle|square|parallelogram|rhombus|
+    trapezoid|trapezium|polygon|pentagon|hexagon|heptagon|octagon|decagon|circle|sector|semicircle|kite|region|
+    shaded|figure|regular|isosceles|equilateral|right|convex|cyclic)\s+|[△⊙▱]\s*)*
     (?P<area_n>[A-Z]{1,8})(?![A-Za-z']))
-|(?P<rad>(?i:radius|diameter)\s+(?i:of)\s+(?:(?i:the|circle)\s+|⊙\s*)*(?P<rad_n>[A-Z])(?![A-Za-z']))
+|(?P<per>(?i:perimeter|circumference)\s+(?i:of)\s+(?:(?i:the|triangle|quadrilateral|rectangle|square|
+    parallelogram|rhombus|trapezoid|trapezium|polygon|pentagon|hexagon|heptagon|octagon|decagon|circle|sector|
+    semicircle|kite|region|shaded|figure|regular|isosceles|equilateral|right|convex|cyclic)\s+|[△⊙▱]\s*)*
+    (?P<per_n>[A-Z]{1,8})(?![A-Za-z']))
+|(?P<rad>(?i:radius)\s+(?i:of)\s+(?:(?i:the|circle)\s+|⊙\s*)*(?P<rad_n>[A-Z])(?![A-Za-z']))
+|(?P<dia>(?i:diameter)\s+(?i:of)\s+(?:(?i:the|circle)\s+|⊙\s*)*(?P<dia_n>[A-Z])(?![A-Za-z']))
 |(?P<ang>(?:∠|(?i:angle)\s+)\s*(?P<ang_n>[A-Z]{1,3}(?![A-Za-z'])|\d+(?![\d.])|[α-ω]|[a-z](?![A-Za-z])))
 |(?P<arc>(?:⌒|(?i:arc)\s+)\s*(?P<arc_n>[A-Z]{2,3})(?![A-Za-z']))
 |(?P<tri>(?:△|(?i:triangle)\s+)\s*(?P<tri_n>[A-Z]{3})(?![A-Za-z']))
@@ -29,12 +35,12 @@ _COMPOUND_RE = re.compile(r"""
 """, re.X)
 _COMPOUND_STARTS = {"area", "perimeter", "circumference", "radius", "diameter", "angle", "arc", "triangle",
                     "∠", "⌒", "△", "∑"}
-_SIMPLE_RE = re.compile(r"(?P<sp>\s+)|(?P<num>\d+(?:\.\d+)?|\.\d+)|(?P<word>[A-Za-z]+)|(?P<greek>[α-ω])"
+_SIMPLE_RE = re.compile(r"(?P<sp>\s+)|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+(?![A-Za-z]))?)|(?P<word>[A-Za-z]+)|(?P<greek>[α-ω])"
                         r"|(?P<rel>[=⊥∥≅∼≠≈≤≥<>\ue001-\ue008])|(?P<op>[-+*/^()])|(?P<punct>[,;:.!?])|(?P<other>.)", re.S)
 _UNITS = {"degree", "degrees", "deg", "unit", "units", "cm", "mm", "km", "inch", "inches", "ft", "feet", "meter",
           "meters", "metre", "metres", "centimeter", "centimeters"}
 
-MATH = {"area", "rad", "ang", "arc", "tri", "isum", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
+MATH = {"area", "per", "rad", "dia", "ang", "arc", "tri", "isum", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
 
 
 def polygon(name: str) -> str:
@@ -108,8 +114,12 @@ def _quantity(kind: str, value: str) -> sympy.Expr:
         return _sym("R_" + path(value))
     if kind == "area":
         return _sym("Ar_" + polygon(value))
+    if kind == "per":  # a perimeter, or a circle's circumference: never its area
+        return _sym("Per_" + polygon(value))
     if kind == "rad":
         return _sym("Rad_" + value)
+    if kind == "dia":  # the diameter is twice the radius: `diameter of ⊙O = 10` states radius 5
+        return 2 * _sym("Rad_" + value)
     if kind == "tri":
         return _sym("T_" + polygon(value))
     if kind == "isum":  # the sum of a polygon's interior angles
@@ -181,6 +191,11 @@ class _Parser:
         if kind == "num":
             if len(value) > MAX_DIGITS:
                 raise _Rejected("number too long")
+            mantissa, _, exponent = value.lower().partition("e")
+            if exponent:  # scientific notation, exact: `1e400` is 10^400, never a float's infinity
+                if abs(int(exponent)) > MAX_DIGITS:
+                    raise _Rejected("exponent too large")
+                return sympy.Rational(mantissa) * sympy.Integer(10) ** int(exponent)
             return sympy.Rational(value)
         if kind == "pi":
             return sympy.pi
@@ -198,7 +213,7 @@ class _Parser:
             if self.take() != ("op", ")"):
                 raise ValueError("unbalanced parenthesis")
             return e
-        if kind in ("pts", "ang", "arc", "area", "rad", "tri", "var", "greek", "isum"):
+        if kind in ("pts", "ang", "arc", "area", "per", "rad", "dia", "tri", "var", "greek", "isum"):
             return _quantity(kind, value)
         raise ValueError(f"unexpected {value!r}")
 
@@ -212,7 +227,7 @@ MAX_DIGITS = 1000
 MAX_SQRT_DIGITS = 60
 MAX_DEGREE = 8
 MAX_BITS = 4000
-_ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "rad", "tri", "var", "greek", "isum"}
+_ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "per", "rad", "dia", "tri", "var", "greek", "isum"}
 
 
 def _digits(e: sympy.Expr) -> int:

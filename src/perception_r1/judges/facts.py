@@ -27,8 +27,8 @@ import sympy
 from . import canonical, modality
 from .deadline import check
 from .expressions import MATH, parse_side, path, read_side, tokenize
-from .notation import normalize
-from .shapes import IS_RE, SHAPE_NOUNS, Shape, listed_shapes, more_kinds, shape_at, shapes
+from .notation import normalize, unquoted, visible
+from .shapes import IS_RE, SHAPE_NOUNS, Shape, is_centre, listed_shapes, more_kinds, shape_at, shapes
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,12 @@ class Taint:
     """Quantities (symbol names) the response makes unreadable: values listed as alternatives,
     a blanket chain, a value refused for its size. No fact about them is credited."""
     names: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Approx:
+    """A value given as approximate (`≈`): stated hedged whatever the clause says."""
+    fact: Eq
 
 
 Fact = Eq | Rel | Shape
@@ -133,6 +139,8 @@ def _pair_fact(lt: tuple, rel: str, rt: tuple) -> Fact | Taint | None:
     if rel not in ("=", "≅"):
         return None
     lhs, rhs = read_side(lt), read_side(rt)
+    if rel == "≅" and any(not isinstance(e, str) and e.is_number for e in (lhs, rhs)):
+        return None  # `AB ≅ 3` reads as "about 3": congruence relates figures, not a figure and a number
     if isinstance(lhs, str) or isinstance(rhs, str):
         other = rhs if lhs == "rejected" else lhs if rhs == "rejected" else None
         if other is not None and not isinstance(other, str) and other.free_symbols:
@@ -170,6 +178,12 @@ def _run_facts(run: list[tuple[str, str]]) -> tuple[list[Fact | Taint], bool]:
         return [Taint(frozenset(s.name for s in quantity_sides))], complete  # a blanket "all equal"
     facts: list[Fact | Taint] = []
     for i, rel in enumerate(rels):
+        if rel == "≈":  # `AC = 5√2 ≈ 7.07`: the chain's quantity is about the value (a hedged value)
+            left = sides[0] if all(r == "=" for r in rels[:i]) else sides[i]
+            fact = _pair_fact(left, "=", sides[i + 1])
+            if isinstance(fact, Eq):
+                facts.append(Approx(fact))
+            continue
         pairs = [(i + 1, rel)]
         if rel == "=":
             j = i + 2
@@ -234,23 +248,50 @@ def _relation_words(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _clause_facts(clause: str) -> tuple[tuple[Fact | Taint, ...], bool, bool]:
-    """(facts, has a lone value — an expression outside any relation —, nothing but connectors and
-    that value)."""
+    """(facts, has a lone value — an expression outside any relation, or the value of a subject-less
+    relation, `it may be 4` —, nothing but connectors and that value)."""
     facts: list[Fact | Taint] = list(shapes(clause))
     toks = tokenize(_relation_words(clause))
     lone = False
     for run in _runs(toks):
         if any(t[0] == "rel" for t in run):
+            if run[0] == ("rel", "=") and _lone(run[1:]):
+                lone = True  # "though it may be 4": a value without its quantity
             facts.extend(_run_facts(run)[0])
-        elif parse_side(tuple(run)) is not None:
+        elif _lone(run):
             lone = True
     bare = lone and all(k in MATH or k in ("unit", "punct") or (k == "word" and v.lower() in modality.CONNECTORS)
                         for k, v in toks)
     return tuple(facts), lone, bare
 
 
+def _lone(run: list) -> bool:
+    """Whether a run of maths tokens is one expression (stray parentheses at its ends allowed: `(or 4)`)."""
+    side = list(run)
+    while side and side[0] == ("op", "(") and side.count(("op", "(")) > side.count(("op", ")")):
+        side = side[1:]
+    while side and side[-1] == ("op", ")") and side.count(("op", ")")) > side.count(("op", "(")):
+        side = side[:-1]
+    return bool(side) and not any(t[0] == "rel" for t in side) and parse_side(tuple(side)) is not None
+
+
 def _prepared(text: str) -> str:
     return _NEG_RE.sub(" ≠ ", canonical.rewrite(normalize(text)))
+
+
+def _response_text(text: str) -> str:
+    """A response as the fact reader reads it: what a reader sees, less what it quotes (unquoted)."""
+    return _prepared(unquoted(visible(text)))
+
+
+_ARROW_RE = re.compile(r"[⟹⟺]")
+_STARTS_REL_RE = re.compile(r"^\s*[=⊥∥≅∼]")
+_APPROX_LINK_RE = re.compile(r"(?<==)([^=≈]*?)≈")  # "= 5√2 ≈ 7.07": the ≈ hedges its own link only
+
+
+def _mode(strongest: str | None, mode: str) -> str:
+    order = {NEGATED: 3, SUPPOSED: 2, HEDGED: 1, ASSERTED: 0}
+    return strongest if strongest is not None and order[strongest] > order[mode] else mode
 
 
 @lru_cache(maxsize=16384)
@@ -258,47 +299,89 @@ def response_facts(text: str) -> tuple[Stated, ...]:
     """Every fact a free-form response states, with how it states it (see the module docstring)."""
     out: list[Stated] = []
     previous = 0  # where the previous sentence's facts start in `out`
-    for sentence, end in modality.sentences(_prepared(text)):
+    after_question = False
+    for sentence, end in modality.sentences(_response_text(text)):
+        start = len(out)
         question = end == "?" or bool(modality.QUESTION_RE.match(sentence))
-        denied = bool(modality.DENIED_RE.search(sentence))
+        clauses = [c for c in modality.CLAUSE_RE.split(sentence) if c.strip()]
+        label = modality.label_mode(sentence, after_question)
+        sentence_mode: str | None = None
+        if label == "denied" or modality.verdict_on_sentence(sentence, clauses):
+            sentence_mode = NEGATED
+        elif label == "supposed" or modality.META_RE.search(sentence):
+            sentence_mode = SUPPOSED
         if modality.RETRACT_RE.search(sentence):
-            denied = True
+            sentence_mode = NEGATED
             out[previous:] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)
                               for s in out[previous:]]
-        previous = len(out)
         supposed = False
+        hedged_sentence = bool(modality.PHRASE_HEDGE_RE.search(sentence))
+        supposed_sentence = False
         earlier: list[Fact] = []
         listed = listed_shapes(sentence)
         if listed:  # several subjects (lost to clause splitting): judged as the sentence is stated
-            mode = NEGATED if denied or modality.NEGATION_RE.search(sentence) else SUPPOSED if question or \
+            mode = NEGATED if modality.NEGATION_RE.search(sentence) else SUPPOSED if question or \
                 modality.HYPOTHESIS_RE.search(sentence) else HEDGED if modality.HEDGE_RE.search(sentence) else ASSERTED
-            out.extend(Stated(f, mode) for f in listed)
-        for clause in modality.CLAUSE_RE.split(sentence):
-            if not clause.strip():
-                continue
-            check()
-            facts, lone, bare = _clause_facts(clause.strip())
-            last_shape = next((f for f in reversed(earlier) if isinstance(f, Shape)), None)
-            if not facts and last_shape is not None and (kinds := more_kinds(clause)):
-                # ", a kite", "or a trapezoid": more descriptions of the shape just described
-                alternative = bool(modality.ALTERNATIVE_RE.match(clause))
-                out.append(Stated(Shape(last_shape.entity, kinds), HEDGED if alternative else ASSERTED))
-            if lone and earlier and (bare or modality.ALTERNATIVE_RE.match(clause)):
-                names = frozenset().union(*(quantities(f) for f in earlier))
-                if names:
-                    out.append(Stated(Taint(names), HEDGED))
-            supposed = supposed or bool(modality.HYPOTHESIS_RE.search(clause))
-            if denied or modality.NEGATION_RE.search(clause):
-                mode = NEGATED
-            elif question or supposed:
-                mode = SUPPOSED
-            elif modality.HEDGE_RE.search(clause):
-                mode = HEDGED
-            else:
-                mode = ASSERTED
-            out.extend(Stated(f, mode) for f in facts)
-            earlier.extend(f for f in facts if not isinstance(f, Taint))
+            out.extend(Stated(f, _mode(sentence_mode, mode)) for f in listed)
+            if len(listed) > 1 and all(is_centre(f) for f in listed) and _ONE_CIRCLE_RE.search(sentence):
+                out.append(Stated(Taint(frozenset("E_" + f.entity for f in listed)), HEDGED))  # one circle, many centres
+        segments = _ARROW_RE.split(sentence)
+        iff = "⟺" in sentence
+        for k, segment in enumerate(segments):
+            pending = None  # a lone quantity, which a next clause may describe: "∠ABC, measures 40°"
+            parts = [c for c in modality.CLAUSE_RE.split(segment) if c.strip()]
+            for n, clause in enumerate(parts):
+                # "…, ∠B = 90° ⟹ AC = 5": the clause before an arrow is its premise, not asserted
+                premise = iff or (k < len(segments) - 1 and n == len(parts) - 1)
+                check()
+                facts, lone, bare = _clause_facts(clause.strip())
+                if pending is not None and not facts and _STARTS_REL_RE.match(_relation_words(clause)):
+                    joined = _clause_facts(pending + " " + clause.strip())[0]
+                    if joined:
+                        facts, lone, bare = joined, False, False
+                pending = clause.strip() if lone and not facts and len(clause) < 40 else None
+                last_shape = next((f for f in reversed(earlier) if isinstance(f, Shape)), None)
+                if not facts and last_shape is not None and (kinds := more_kinds(clause)):
+                    # ", a kite", "or a trapezoid": more descriptions of the shape just described
+                    alternative = bool(modality.ALTERNATIVE_RE.match(clause))
+                    out.append(Stated(Shape(last_shape.entity, kinds), HEDGED if alternative else ASSERTED))
+                if lone and earlier and (bare or modality.ALTERNATIVE_RE.match(clause)):
+                    names = frozenset().union(*(quantities(f) for f in earlier))
+                    if names:
+                        out.append(Stated(Taint(names), HEDGED))
+                supposed = supposed or bool(modality.HYPOTHESIS_RE.search(clause)) or modality.attributed(clause)
+                if modality.NEGATION_RE.search(modality.NOT_VALUE_RE.sub(" ", clause)):
+                    mode = NEGATED
+                elif question or supposed or premise or modality.WEAK_HYPOTHESIS_RE.search(clause):
+                    mode = SUPPOSED
+                elif modality.HEDGE_RE.search(_APPROX_LINK_RE.sub(" ", clause)):
+                    mode = HEDGED
+                else:
+                    mode = ASSERTED
+                if not any(not isinstance(f, Taint) for f in facts):
+                    # "AB = 3, possibly.", "AB = 3, she said.": a clause that only qualifies the sentence
+                    if modality.SENTENCE_HEDGE_RE.search(clause):
+                        hedged_sentence = True
+                    if modality.TAIL_SUPPOSE_RE.search(clause) or modality.attributed(clause):
+                        supposed_sentence = True
+                out.extend(Stated(f.fact, _mode(_mode(sentence_mode, mode), HEDGED)) if isinstance(f, Approx)
+                           else Stated(f, _mode(sentence_mode, mode)) for f in facts)
+                earlier.extend(f.fact if isinstance(f, Approx) else f for f in facts if not isinstance(f, Taint))
+        if supposed_sentence:
+            out[start:] = [Stated(s.fact, SUPPOSED) if s.mode in (ASSERTED, HEDGED) else s for s in out[start:]]
+        elif hedged_sentence:
+            out[start:] = [Stated(s.fact, HEDGED) if s.mode == ASSERTED else s for s in out[start:]]
+        own = any(not isinstance(s.fact, Taint) for s in out[start:])
+        if not own and (modality.BACKREF_RE.match(sentence) or modality.BARE_VERDICT_RE.match(sentence)):
+            # "This claim is false.", "Not true.": the sentence before is denied
+            out[previous:start] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)
+                                   for s in out[previous:start]]
+        previous = start
+        after_question = question
     return tuple(out)
+
+
+_ONE_CIRCLE_RE = re.compile(r"\b(?:the|a|this|that|one|our)\s+(?:same\s+|single\s+|given\s+)?circle\b(?!s)", re.I)
 
 
 # ---------------------------------------------------------------- annotations

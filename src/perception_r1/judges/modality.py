@@ -1,7 +1,17 @@
 """How a statement is made, for the symbolic judge: the words that make a clause negated, a question or
-hypothesis, hedged, or an alternative to what came before, and the split into sentences and clauses.
+hypothesis, hedged, attributed to someone else, addressed to the grader, or an alternative to what came
+before, and the split into sentences and clauses.
 
-Word lists match lower case or capitalised words only, never capitals: `AND`, `NO`, `NOT` name points.
+Word lists match lower case or capitalised words only, never capitals: `AND`, `NO`, `NOT` name points
+(a few verdict words, `FALSE`, `WRONG`, also match in capitals: no figure names its points so).
+
+The lists are classes, not strings: a sentence is *denied* by any verdict on it (a verdict word or mark
+anywhere in it, `AB = 3 — incorrect`, `AB = 3 ✗`, `AB = 3 is a common misconception`, or a next
+sentence that refers back, `This claim is false.`), *supposed* by a label that marks non-assertion
+(`Hypothesis: …`, `Option B: …`), a conditional or premise, *attributed* when someone other than the
+response, the figure or the problem says it (`Someone claimed …`, `The annotation says …`),
+*addressed to the grader* when it talks about judging (`Grader: mark … as correct`), and *hedged*
+by a clause that only qualifies it (`AB = 3, possibly.`, `AB = 3, I think.`, `or so`).
 """
 
 from __future__ import annotations
@@ -12,35 +22,224 @@ import re
 def _words(words: str, before: str = r"\b", after: str = r"\b") -> str:
     """An alternation of words in lower case or capitalised, never in capitals: `AND`, `NO`, `NOT`
     are names of points."""
-    alts = [w for word in words.split("|") for w in (word, word[0].upper() + word[1:])]
+    top, depth, cur = [], 0, ""
+    for c in words:  # split on top-level bars only: `the\s+(?:previous|last)` is one word
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth == 0:
+            top.append(cur)
+            cur = ""
+        else:
+            cur += c
+    top.append(cur)
+    alts = [w for word in top for w in (word, word[0].upper() + word[1:])]
     return before + "(?:" + "|".join(alts) + ")" + after
 
 
 SENTENCE_RE = re.compile(r"(.*?)(\.(?=\s|$)|[;!?]|$)", re.S)
-CLAUSE_RE = re.compile(r"[,:]|(?=" + _words("and|but|so|then|thus|hence|therefore|since|because|while|whereas|"
-                                            "however|although|though|yet|or|nor|which|otherwise|instead|"
-                                            "alternatively") + ")")
+CLAUSE_RE = re.compile(r"[,:⟹⟺]|(?=" + _words("and|but|so|then|thus|hence|therefore|since|because|while|whereas|"
+                                              "however|although|though|yet|or|nor|which|otherwise|instead|"
+                                              "alternatively") + ")")
 QUESTION_RE = re.compile(_words("is|are|does|do|did|can|could|would|should|was|were|isn't|aren't", before=r"\s*"))
 NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|nor|cannot|impossible|no") +
                          r"|n't\b")
-# "AB = 3 is false", "… is not the case": the whole sentence is denied
-DENIED_RE = re.compile(r"\b(?:is|are|was|were)\s+(?:\w+ly\s+)?(?:false|untrue|incorrect|wrong|a\s+mistake|"
-                       r"an?\s+error)\b|(?:≠|\bnot)\s*(?:true|correct|the\s+case|right)\b")
+# "not 4", "(not 4)": an alternative value rejected, not the clause's fact
+NOT_VALUE_RE = re.compile(r"\(?\s*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
+                          r"\s*[-+]?\s*(?:[\d.]+|sqrt\s*\(?[\d.]+\)?|π|\d*\s*[a-z])(?:\s*[-+*/]\s*[\d.]+)*\s*"
+                          r"(?:units?|cm|degrees?)?\s*\)?(?=\s*$|\s*[,.;)])")
+# Verdicts: a sentence holding one states nothing (it is a claim being judged); `VERDICT_OTHER_RE`
+# marks a clause whose verdict is about something else (an option, the other statements).
+_VERDICT_WORDS = ("false|untrue|incorrect|wrong|mistaken|erroneous|inaccurate|invalid|bogus|nonsense|misconception|"
+                  "misconceptions|myth|fallacy|fallacious|fiction|fictional|fake|nope|refuted|disproved|disproven|"
+                  "debunked|rejected|discredited|baseless|unfounded|spurious")
+VERDICT_RE = re.compile(
+    _words(_VERDICT_WORDS) + r"|\b(?:FALSE|WRONG|INCORRECT|UNTRUE|NOPE)\b|[✗✘❌✖❎🚫⛔👎⊭]|\ba\s+lie\b|"
+    r"\b(?:is|are|was|were|'s)\s+(?:\w+ly\s+)?(?:a\s+)?(?:mistake|error|typo|lie|hoax)\b|"
+    r"(?:≠|\bnot|\bnever)\s*(?:true|correct|the\s+case|right|so|valid|accurate|supported)\b|"
+    r"\b(?:does\s*n[o']t|do\s*n[o']t|doesn't|never|cannot|can't)\s+hold\b|\bfails?\s+to\s+hold\b|"
+    r"\bruled\s+out\b|\bno\s+longer\s+(?:true|holds?)\b")
+VERDICT_OTHER_RE = re.compile(_words("option|options|choice|choices|answer|answers|alternative|alternatives|"
+                                     "distractor|distractors|others|other|rest|remaining|statement\\s+\\(?[A-E1-9]\\)?") +
+                              r"|\(\s*[A-E]\s*\)")
+# A sentence that refers back to what was just said and judges it: it and the sentence before are denied.
+BACKREF_RE = re.compile(
+    r"^\W*(?:" + _words(r"this|that|it|these|those|which|both|all|everything|the\s+above|the\s+(?:previous|preceding|"
+                        r"last|former|latter|first|above|earlier)|the\s+(?:claim|statement|assertion|conjecture|"
+                        r"hypothesis|guess|result|fact|value|line|sentence)|none\s+of\s+(?:this|that|these|those|it|"
+                        r"the\s+above)|all\s+of\s+(?:this|that|these|those|it|the\s+above)") +
+    r")(?:'s|'re)?\s*(?:[\w']+\s+){0,5}?(?:" + VERDICT_RE.pattern + r"|(?:is|are|was|were)\s+(?:true|correct|right|valid)\b)")
+BARE_VERDICT_RE = re.compile(r"^\W*(?:" + _words(r"no|nope|nah|wrong|false|incorrect|untrue|not\s+(?:true|so|really)|"
+                                                 "never|negative|bogus|nonsense|fake") +
+                             r"|[✗✘❌✖❎🚫⛔👎])\W*$")
 HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|may|could|would|likely|unlikely|"
-                             "seem|seems|appear|appears|apparently|guess|unsure|uncertain|unclear|doubt|doubtful|"
-                             "estimate|estimated|either|approximately|roughly|approx") + "|≈|" +
-                      _words("around|about|nearly|almost", after=r"\s*(?=[-(\d√π])"))
+                             "seem|seems|seemingly|appear|appears|apparently|guess|guessing|unsure|uncertain|unclear|"
+                             "(?<!no\\s)(?<!without\\s)(?<!beyond\\s)(?<!a\\s)doubt|doubtful|estimate|estimated|either|approximately|roughly|approx|allegedly|"
+                             "reportedly|supposedly|arguably|conceivably|plausibly|ish|circa|ballpark|unverified|"
+                             "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon") + "|≈|" +
+                      _words("around|about|nearly|almost|some", after=r"\s*(?=[-(\d√π])") +
+                      r"|\bI\s+(?:think|believe|guess|suppose|feel|suspect|reckon|imagine|bet)\b|\bI'd\s+say\b|"
+                      r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bor\s+so\b|\bgive\s+or\s+take\b|"
+                      r"\bmore\s+or\s+less\b|\bplus\s+or\s+minus\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
+                      r"\bhard\s+to\s+(?:say|tell)\b|\bcan(?:'t|not)\s+(?:tell|say)\b|"
+                      r"\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|-ish\b|"
+                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bin\s+the\s+(?:region|neighbou?rhood|vicinity)\s+of\b")
+# hedges that qualify a whole sentence from a clause of their own ("AB = 3, possibly.", "…, I think.")
+SENTENCE_HEDGE_RE = re.compile(
+    _words("maybe|perhaps|possibly|probably|presumably|likely|seemingly|apparently|roughly|approximately|approx|"
+           "allegedly|reportedly|supposedly|arguably|conceivably|plausibly|unverified|unconfirmed|unchecked|"
+           "tentatively|iirc|afaik|ish|circa|guess|guessing|unsure|uncertain|(?<!no\\s)(?<!without\\s)(?<!beyond\\s)(?<!a\\s)doubt|doubtful") +
+    r"|\bI\s+(?:think|believe|guess|suppose|feel|suspect|reckon|imagine|bet)\b|\bI'd\s+say\b|\bor\s+so\b|"
+    r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
+    r"\bhard\s+to\s+(?:say|tell)\b|\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|"
+    r"-ish\b|(?<=\d)ish\b|\(\s*\?\s*\)|≈")
+# qualifiers that make a whole sentence hypothetical from a clause of their own ("AB = 3, hypothetically.")
+TAIL_SUPPOSE_RE = re.compile(r"\b(?:hypothetically|in\s+theory|theoretically|counterfactually|for\s+the\s+sake\s+of\s+"
+                             r"argument|for\s+argument's\s+sake|if\s+(?:true|so|correct|right|accurate|valid|"
+                             r"applicable|needed)|if\s+(?:that|this|it)\s+(?:is|'s|were|was)\s+(?:true|right|correct|"
+                             r"the\s+case|so)|if\s+I'm\s+(?:not\s+)?(?:right|wrong|mistaken|correct)|unless\s+I'm\s+"
+                             r"(?:wrong|mistaken)|if\s+I\s+am\s+(?:not\s+)?(?:right|wrong|mistaken|correct)|"
+                             r"say|supposedly|as\s+a\s+(?:guess|hypothesis|conjecture|test|example))\b", re.I)
+# hedging phrases that span clause words ("or so", "give or take"): they qualify the sentence wherever they are
+PHRASE_HEDGE_RE = re.compile(r"\b(?:or\s+so|give\s+or\s+take|more\s+or\s+less|plus\s+or\s+minus|or\s+thereabouts|"
+                             r"or\s+something(?:\s+like\s+that)?|or\s+(?:close\s+to|near|around|about)\s+(?:that|it)|"
+                             r"(?:roughly|approximately|about)\s+(?:that|so))\b", re.I)
 HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume|assumed|assumes|assuming|"
                                   "assumption|hypothetically|hypothetical|whether|unless|imagine|pretend|"
-                                  "let's say|say that|in case|were to"))
+                                  "let's say|let us say|say that|in case|were to|hypothesis|hypotheses|"
+                                  "hypothesize|hypothesise|hypothesized|hypothesised|conjecture|conjectures|"
+                                  "conjectured|speculate|speculation|speculative|premise|supposition|postulate|"
+                                  "counterfactual|counterfactually|what if|provided that|providing that|"
+                                  "as long as|on condition|on the condition|in the event|for the sake of argument|"
+                                  "thought experiment|check if|checking if|see if|see whether|iff|only if|even if") +
+                           r"|^\s*(?:[Ss]ay|[Hh]ad|[Ss]hould|[Ww]ere|[Pp]rovided|[Gg]iven\s+that\s+we\s+assume)\b")
+# conditionals whose scope is their own clause: "When AB = 3, the area is 6."
+WEAK_HYPOTHESIS_RE = re.compile(_words("when|whenever|once") + r"(?!\s+(?:we|you|I|one)\b)|" +
+                                _words("test|tests|testing|try|trying|tried|trial|candidate|candidates|option|options"))
+# labels before a colon that mark what follows as not asserted, or as denied
+_SUPPOSED_LABELS = ("hypothesis|hypotheses|conjecture|guess|hunch|speculation|assumption|supposition|premise|"
+                    "hypothetical|question|q|query|scenario|what if|possibility|proposal|candidate|option|choice|"
+                    "distractor|example|e\\.g\\.|counterexample|counter-example|test|trial|idea|prediction|estimate|"
+                    "draft|attempt|rumou?r|myth|quote|quotation|citation|excerpt|reference|expected|expected answer|"
+                    "target|prompt|input|instruction|instructions|task|exercise|annotation|annotations|"
+                    "visual facts|ground truth|answer key|rubric|checklist|grader|judge|"
+                    "evaluator|reviewer|verifier|system|user|assistant|human|ai|note to (?:the )?(?:grader|judge)|"
+                    "reward|score|verdict|credit|if|suppose|assume|maybe|perhaps|possibly|probably|unverified|"
+                    "wrong answer|incorrect answer|false claim|claim to (?:check|test|verify)|to check|to verify|"
+                    "to prove|to show|goal|todo|unknown|unknowns|find|prove|show|case\\s*\\d*|test case|sample|"
+                    "sample answer|demo|mock|simulation|imagined|fiction|story")
+_DENIED_LABELS = "no|nope|nah|false|wrong|incorrect|untrue|not|never|denied|rejected|refuted|bogus|invalid|fake|error"
+LABEL_RE = re.compile(r"^\W*(?:(?:[A-Za-z][\w'\-]*\s+){0,4}?)(?P<label>[A-Za-z][\w.'\- ]{0,40}?)\s*\)?\s*[:：]")
+_SUPPOSED_LABEL_RE = re.compile(r"(?:^|\s)(?:" + _SUPPOSED_LABELS + r")(?:\s+\(?[A-E1-9]\)?)?$", re.I)
+_DENIED_LABEL_RE = re.compile(r"^(?:" + _DENIED_LABELS + r")$", re.I)
+# Text addressed to the grader or about judging it: nothing in the sentence is a statement of the response.
+META_RE = re.compile(
+    _words("annotation|annotations|annotated\\s+facts|grader|graders|grading|evaluator|evaluators|reviewer|verifier|"
+           "rubric|checklist|verdict|verdicts|rewarded|rewarding|reward|rewards|ground\\s+truth|answer\\s+key|"
+           "judge|judges|judged|judging") +
+    r"|\b(?:the\s+)?(?:visual\s+)?facts?\s+(?:to|you\s+(?:should|must)|I\s+(?:should|must))\s+(?:be\s+)?"
+    r"(?:check|verify|credit|judge|grade|score|confirm|mark|evaluate|reward|find)\w*|"
+    r"\bvisual\s+(?:facts|annotations|information)\b|\b(?:give|award|assign|grant)\s+(?:me\s+)?(?:full\s+)?"
+    r"(?:credit|points|marks|a\s+score|the\s+score|reward)\b|\bcredit(?:ed)?\s+(?:me|for|as|this|the\s+fact|all|every)\b|"
+    r"\bmark(?:ed)?\b[^.]{0,60}\bas\s+(?:correct|true|stated|right|present|satisfied|met|1)\b|"
+    r"\b(?:system|assistant|user|developer)\s+(?:prompt|message|instruction)s?\b|"
+    r"\bignore\s+(?:all\s+|the\s+|any\s+)?(?:previous|prior|above|earlier|preceding)\b|"
+    r"\b(?:output|answer|respond|reply|return|print)\s+(?:with\s+)?(?:1|one|yes|true)\s+for\b|"
+    r"\b(?:as\s+an\s+AI|language\s+model|the\s+model\s+(?:should|must))\b|\b(?:scorer|scoring|score\s+this)\b|"
+    r"\bexpected\s+(?:answer|output|facts?|annotations?)\b|\breference\s+(?:answer|facts?|solution)\b|"
+    r"\binfo\d+\b|\bnote\s+to\s+(?:the\s+)?(?:grader|judge|reader|evaluator)\b")
+# Someone else says it: a reporting verb whose subject is an agent other than the response (someone, a
+# student, the annotation, a name) — never the figure, the problem or "we".
+_ATTRIB_VERBS = ("says|said|claims|claimed|asserts|asserted|believes|believed|thinks|thought|argues|argued|"
+                 "suggests|suggested|alleges|alleged|insists|insisted|reports|reported|wrote|writes|mentions|"
+                 "mentioned|proposes|proposed|guesses|guessed|conjectures|conjectured|speculates|speculated|"
+                 "posits|posited|maintains|maintained|contends|contended|told|tells|swears|swore|stated|states|"
+                 "asks|asked|wonders|wondered|doubts|doubted|predicts|predicted|lists|listed|gives|gave|"
+                 "noted|notes|observed|observes|remarked|remarks|announced|announces|declared|declares|"
+                 "assumes|assumed|pointed\\s+out|points\\s+out|insist|note|observe|remark|announce|declare|"
+                 "say|claim|assert|believe|think|argue|suggest|allege|insist|write|mention|propose|guess|posit|"
+                 "maintain|contend|tell|swear|state|ask|wonder|doubt|predict|list")
+_AGENTS = ("someone|somebody|anyone|anybody|everyone|everybody|nobody|people|person|persons|they|he|she|him|her|"
+           "others|student|students|teacher|teachers|friend|friends|classmate|classmates|user|users|assistant|"
+           "model|models|ai|chatgpt|gpt|gpt-4|llm|author|authors|source|sources|website|internet|annotation|"
+           "annotations|annotator|annotators|grader|graders|judge|judges|reviewer|reviewers|expert|experts|critic|"
+           "critics|skeptic|skeptics|colleague|colleagues|tutor|tutors|book|textbook|wikipedia|forum|reddit|"
+           "rumou?r|rumou?rs|prompt|system|instructions|instruction|key|rubric|checklist|list|dataset|record|"
+           "records|labeller|labeler|man|woman|boy|girl|kid|child|guy|somebody|witness|customer|client|owner|"
+           "player|players|opponent|opponents|team|group|others|everyone|my|his|her|their|your")
+ATTRIB_RE = re.compile(r"(?P<subj>(?:[\w'\-]+\s+){0,3}[\w'\-]+)\s+(?:(?:also|once|often|always|has|have|had|"
+                       r"would|falsely|wrongly|mistakenly|incorrectly|repeatedly|apparently|reportedly|"
+                       r"might\s+have|may\s+have|could\s+have|once)\s+)*(?:" + _ATTRIB_VERBS + r")\b")
+_AGENT_RE = re.compile(r"(?:^|\s)(?:" + _AGENTS + r")$", re.I)
+_NAME_RE = re.compile(r"^[A-Z][a-z]{2,}$")
+_NOT_NAMES = {"The", "This", "That", "These", "Those", "It", "We", "Which", "One", "You", "Figure", "Diagram",
+              "Image", "Picture", "Problem", "Question", "Then", "Thus", "Hence", "So", "And", "But", "Also",
+              "Here", "There", "Now", "Therefore", "Since", "Because", "Given", "Label", "Labels", "Text",
+              "Statement", "Solution", "Step", "Answer", "Result", "Theorem", "Pythagoras", "Euclid", "Thales",
+              "Law", "Rule", "Formula", "Definition", "Geometry", "Data", "Caption", "Legend", "Drawing"}
+# nouns that put a fact in a clause as someone's claim: "the claim that AB = 3", "it is rumoured that"
+REPORTED_RE = re.compile(r"\b(?:the|a|an|this|that|their|his|her|some|one|your|my|our)\s+(?:\w+\s+)?"
+                         r"(?:claim|idea|notion|belief|rumou?r|hypothesis|conjecture|guess|assumption|myth|"
+                         r"suggestion|allegation|assertion|proposal|opinion|view|theory|misconception|argument|"
+                         r"premise|speculation)s?\s+(?:that|is\s+that)\b|\bit\s+(?:is|was|has\s+been)\s+"
+                         r"(?:\w+ly\s+)?(?:claimed|said|rumou?red|believed|thought|alleged|reported|suggested|"
+                         r"argued|asserted|speculated|conjectured|hypothesi[sz]ed|proposed|assumed|supposed)\b|"
+                         r"\baccording\s+to\s+(?P<src>[\w' ]{1,40}?)(?=[,:]|\s+[A-Z∠△⊙]|$)|"
+                         r"\b(?:some|many|most|few|people|others|they|critics|students?|someone|somebody|"
+                         r"anyone|everyone|folks)\s+(?:\w+\s+)?(?:say|said|claim|claimed|think|thought|believe|"
+                         r"believed|argue|argued|insist|insisted|suggest|suggested)\b", re.I)
 # a sentence that takes back what was just said: it and the sentence before are not stated
 RETRACT_RE = re.compile(_words("scratch that|strike that|never mind|ignore that|i was wrong|that's wrong|"
-                               "that is wrong|that was wrong|correction|no wait|wait no|i take that back"))
+                               "that is wrong|that was wrong|correction|no wait|wait no|i take that back|"
+                               "disregard that|disregard the above|ignore the above|forget that|forget the above|"
+                               "delete that|retract|retracted|withdrawn|i retract|not what i meant|"
+                               "just kidding|jk|kidding|april fools"))
 # a clause that offers another value: "or 4", "but the figure shows 4", ", 2f - 6"
 ALTERNATIVE_RE = re.compile(_words("or|nor|but|however|although|though|yet|whereas|instead|rather|alternatively|"
-                                   "either|maybe|perhaps|possibly|probably|otherwise|vs|versus", before=r"\s*"))
-CONNECTORS = {"and", "or", "nor", "then", "so", "also", "maybe", "perhaps", "possibly", "probably", "either", "even"}
+                                   "either|maybe|perhaps|possibly|probably|otherwise|vs|versus|unless|except|"
+                                   "else|if\\s+not|if\\s+it's\\s+not|possibly\\s+even", before=r"\s*"))
+CONNECTORS = {"and", "or", "nor", "then", "so", "also", "maybe", "perhaps", "possibly", "probably", "either", "even",
+              "it", "is", "be", "could", "might", "may", "would", "can", "also", "else", "otherwise", "perhaps"}
 
 
 def sentences(text: str) -> list[tuple[str, str]]:
     return [(m.group(1), m.group(2)) for m in SENTENCE_RE.finditer(text) if m.group(1).strip()]
+
+
+def label_mode(sentence: str, after_question: bool) -> str | None:
+    """"supposed" / "denied" for a sentence opened by a label that marks it so (`Hypothesis: …`,
+    `Nope: …`; `No:` answering a question is an answer, not a denial), else None."""
+    m = LABEL_RE.match(sentence)
+    if not m:
+        return None
+    label = re.sub(r"\s+", " ", m.group("label")).strip().lower()
+    if _DENIED_LABEL_RE.match(label):
+        return None if after_question else "denied"
+    if _SUPPOSED_LABEL_RE.search(label):
+        return "supposed"
+    return None
+
+
+_OWN_SOURCE_RE = re.compile(r"(?:^|\s)(?:figure|diagram|image|picture|drawing|graph|sketch|problem|question|"
+                            r"statement|text|labels?|markings?|given|data|theorem|rule|law|formula|definition|"
+                            r"property|postulate|pythagoras|euclid|thales|calculation|computation|result|"
+                            r"construction|solution|information|hint|above|this|that|it|us|me)$", re.I)
+
+
+def attributed(clause: str) -> bool:
+    """Whether the clause reports what someone other than the response, the figure or the problem says."""
+    for m in REPORTED_RE.finditer(clause):
+        src = m.group("src")
+        if src is None or not _OWN_SOURCE_RE.search(src.strip()):
+            return True
+    for m in ATTRIB_RE.finditer(clause):
+        words = m.group("subj").split()
+        last = words[-1]
+        if _AGENT_RE.search(last.lower()) or (_NAME_RE.match(last) and last not in _NOT_NAMES):
+            return True
+    return False
+
+
+def verdict_on_sentence(sentence: str, clauses: list[str]) -> bool:
+    """Whether a verdict in the sentence judges the sentence's own statements (not an option's)."""
+    if not VERDICT_RE.search(sentence):
+        return False
+    return any(VERDICT_RE.search(c) and not VERDICT_OTHER_RE.search(c) for c in clauses)

@@ -62,7 +62,8 @@ class Shape:
     words: frozenset[str]
 
 
-_STOP = {"a", "an", "the", "of", "to", "is", "are", "be", "at", "in", "on", "by", "with", "point"}
+_STOP = {"a", "an", "the", "of", "to", "is", "are", "be", "at", "in", "on", "by", "with", "point", "each", "one",
+         "same", "single", "both", "all"}
 _SYNONYMS = {"centre": "center", "trapezium": "trapezoid", "isoceles": "isosceles", "right-angled": "right",
              "△": "triangle", "⊙": "circle", "tangents": "tangent"}
 SHAPE_NOUNS = r"triangle|quadrilateral|polygon|pentagon|hexagon|parallelogram|rectangle|square|rhombus|" \
@@ -91,6 +92,8 @@ def _shape_words(desc: str, kind: str | None) -> frozenset[str]:
                 words.add(w)
     if kind:
         words.add(_SYNONYMS.get(kind.lower(), kind.lower()))
+    if words == {"center"}:  # "O is the center": of the figure's circle
+        words.add("circle")
     return frozenset(words)
 
 
@@ -125,8 +128,8 @@ def shapes(text: str) -> list[Shape]:
             continue
         kind = _SYNONYMS.get(m.group("kind"), m.group("kind").lower())
         out.append(Shape(_entity(m.group("ent")), _shape_words(m.group("adj"), kind)))
-        if kind == "circle" and len(m.group("ent")) == 1:  # "circle O", "⊙O": O is its center
-            out.append(Shape(m.group("ent"), frozenset({"center", "circle"})))
+        if kind == "circle" and len(m.group("ent")) == 1:  # "circle O", "⊙O": O is its center (of a circle
+            out.append(Shape(m.group("ent"), frozenset({"center", "circle", NAMED})))  # it names)
     return out
 
 
@@ -152,6 +155,9 @@ def more_kinds(clause: str) -> frozenset[str] | None:
     """The description of a clause that continues a shape statement: ", a kite", "or a trapezoid"."""
     m = _MORE_RE.match(clause)
     return _shape_words(m.group("desc"), None) if m else None
+
+
+NAMED = "named-by-centre"  # "⊙O": the centre of a circle named after it (one of several circles, maybe)
 
 
 def is_centre(s: Shape) -> bool:
