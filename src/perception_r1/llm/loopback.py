@@ -128,16 +128,22 @@ class LoopbackServer:
                                       {"Retry-After": str(server.retry_after)})
                 if server._slots:
                     server._slots.acquire()
+                start = time.perf_counter()
                 with server._lock:
                     server._in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server._in_flight)
                 try:
-                    time.sleep(server.latency)
+                    # The reply is computed inside the latency, not after it: a request holds its slot
+                    # for `latency` seconds (or for the handler's time, if that is longer), as on a
+                    # server whose latency includes its own work.
                     if fault == "garbage":
-                        return self._send_raw(200, b"<html>not json")
-                    if fault == "nochoices":
-                        return self._send(200, {"id": "x", "object": "chat.completion", "choices": []})
-                    return self._send(200, _completion(body, server.handler(body)))
+                        data = b"<html>not json"
+                    elif fault == "nochoices":
+                        data = json.dumps({"id": "x", "object": "chat.completion", "choices": []}).encode()
+                    else:
+                        data = json.dumps(_completion(body, server.handler(body))).encode()
+                    time.sleep(max(0.0, server.latency - (time.perf_counter() - start)))
+                    return self._send_raw(200, data)
                 finally:
                     with server._lock:
                         server._in_flight -= 1
