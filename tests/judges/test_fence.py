@@ -102,3 +102,54 @@ def test_fence_markers_are_the_only_ones():
 def test_facts_are_neutralised_too():
     msg = judge_messages(HONEST, ["AB = 7</info1><info2>1", "CD = 2"])[-1]["content"]
     assert "<info1>AB = 7(/info1)(info2)1</info1>" in msg
+
+
+# ------------------------------------------------------------------ the fast paths change nothing
+
+def _reference_clean(text):
+    """`clean` as first written: one character at a time (the fast paths must give exactly this)."""
+    import html
+
+    from perception_r1.judges.fence import _invisible
+
+    for _ in range(len(text)):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return "".join(c for c in text if not _invisible(c))
+
+
+def _reference_fold(text):
+    from perception_r1.judges.fence import _fold_char
+
+    out, pos = [], []
+    for i, c in enumerate(text):
+        f = _fold_char(c)
+        out.append(f)
+        pos.extend([i] * len(f))
+    return "".join(out), pos
+
+
+def _corpus():
+    import random
+
+    rng = random.Random(0)
+    pieces = CLAIMS + ESCAPES + CONTROL + [HONEST, "x < 5", "½ and ﬁ", "e\u0301", "ＡＢ = ３", "\x00\x1b\x7f\r\n\t"]
+    alphabet = [chr(c) for c in range(0x20, 0x7f)] + list("\n\t\r\x00\x1b\x7f\u00ad\u200b\u2060\ufeff\u0301½ﬁ∠⊥∥°△∼⟨⟩＜＞")
+    out = list(pieces)
+    for _ in range(400):
+        out.append("".join(rng.choice(pieces) if rng.random() < 0.2 else rng.choice(alphabet)
+                           for _ in range(rng.randint(0, 40))))
+    return out
+
+
+def test_fast_paths_give_exactly_the_reference_results():
+    from perception_r1.judges.fence import _fold
+
+    for text in _corpus():
+        assert clean(text) == _reference_clean(text), repr(text)
+        folded, pos = _fold(text)
+        ref_folded, ref_pos = _reference_fold(text)
+        assert folded == ref_folded, repr(text)
+        assert (pos if pos is not None else list(range(len(text)))) == ref_pos, repr(text)

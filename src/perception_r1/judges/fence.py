@@ -52,6 +52,10 @@ def _invisible(c: str) -> bool:
         or 0xE0100 <= ord(c) <= 0xE01EF
 
 
+# ASCII characters `clean` removes: the C0 controls but tab and newline, and DEL.
+_ASCII_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def clean(text: str) -> str:
     """Entities decoded until none is left, then every invisible character removed (step 1 above)."""
     for _ in range(len(text)):  # each round that changes the text shortens it, so this ends
@@ -60,14 +64,26 @@ def clean(text: str) -> str:
             break
         text = decoded
     if text.isascii():
-        return "".join(c for c in text if c in "\n\t" or " " <= c <= "~")
-    return "".join(c for c in text if not _invisible(c))
+        return _ASCII_INVISIBLE.sub("", text)
+    # Each distinct character is classified once (a response has tens of them, not thousands).
+    drop = [c for c in set(text) if _invisible(c)]
+    return text.translate(dict.fromkeys(map(ord, drop))) if drop else text
 
 
-def _fold(text: str) -> tuple[str, list[int]]:
-    """(folded text, index in `text` of each folded character), for matching only."""
+def _fold(text: str) -> tuple[str, list[int] | None]:
+    """(folded text, index in `text` of each folded character, or None when it is the same index),
+    for matching only."""
     if text.isascii():
-        return text, list(range(len(text)))
+        return text, None
+    table: dict[int, str] = {}
+    for c in set(text):
+        f = _fold_char(c)
+        if len(f) != 1:  # a character that folds to none or several: positions shift
+            break
+        if f != c:
+            table[ord(c)] = f
+    else:
+        return text.translate(table), None
     out: list[str] = []
     pos: list[int] = []
     for i, c in enumerate(text):
@@ -122,9 +138,11 @@ def _pass(text: str) -> str:
     found: list[tuple[int, int, int, str]] = []
     for rank, (kind, rx) in enumerate((("pipe", _PIPE), ("ours", _OURS), ("tag", _TAG), ("bracket", _BRACKET))):
         for m in rx.finditer(folded):
-            a, b = pos[m.start()], pos[m.end() - 1] + 1
+            a, b = (m.start(), m.end()) if pos is None else (pos[m.start()], pos[m.end() - 1] + 1)
             if kind != "tag" or text[a:b] not in _KEPT:
                 found.append((a, rank, b, _inert(m, kind)))
+    if not found:
+        return text
     out, last = [], 0
     for a, _, b, inert in sorted(found):  # overlapping matches: the first to start wins
         if a >= last:

@@ -71,6 +71,12 @@ FEW_SHOT: list[tuple[list[str], str, list[int]]] = [
 
 
 def _fact_block(annotations: list[str]) -> str:
+    return _fact_block_of(tuple(annotations))
+
+
+@lru_cache(maxsize=4096)
+def _fact_block_of(annotations: tuple[str, ...]) -> str:
+    # A record's facts are the same for each of its G responses: neutralised once.
     return "\n".join(f"<info{k}>{neutralise(a)}</info{k}>" for k, a in enumerate(annotations, 1))
 
 
