@@ -92,3 +92,39 @@ def test_disk_cache_persists(tmp_path):
     again = DiskCache(tmp_path / "c.sqlite")
     assert again.get(key) == "[1]" and again.hits == 1
     assert cache_key("model", 1, ["AB = 3"], "other") != key
+
+
+def test_disk_cache_commits_in_batches_and_at_exit(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "b.sqlite"
+    cache = DiskCache(path)
+    cache.COMMIT_AFTER = 3600
+    for k in range(3):
+        cache.put(f"k{k}", "[1]")
+    other = DiskCache(path)
+    assert other.get("k0") is None  # not committed yet…
+    cache.flush()
+    assert other.get("k0") == "[1]"  # …until flushed
+    cache.put("k3", "[0]")
+    cache.close()
+    assert other.get("k3") == "[0]"  # close commits the rest
+    # A process that ends without closing (a Ctrl-C in `score`) still commits at exit.
+    code = (f"from perception_r1.llm import DiskCache\nc = DiskCache({str(path)!r})\nc.COMMIT_AFTER = 3600\n"
+            "c.put('late', '[1]')\nraise KeyboardInterrupt")
+    subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60)
+    assert other.get("late") == "[1]"
+
+
+@pytest.mark.parametrize("kind", ["not sqlite", "a folder"])
+def test_unreadable_disk_cache_is_one_clear_error(tmp_path, kind):
+    from perception_r1.llm.cache import CacheError
+
+    path = tmp_path / "c.sqlite"
+    if kind == "a folder":
+        path.mkdir()
+    else:
+        path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(CacheError, match=f"cache {path}: cannot be used as a SQLite cache"):
+        DiskCache(path)

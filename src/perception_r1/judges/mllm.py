@@ -82,6 +82,7 @@ class MLLMJudge(OpenAIJudge):
             scores = await gather_or_cancel(self._score_one(key, items[idx[0]][0], imgs) for key, idx, imgs in todo)
         finally:
             self.stats.extra["http_retries"] = self.client.stats.retries
+            self.cache.flush()  # the batch's verdicts in one transaction (DiskCache batches commits)
         for (_, idx, _), s in zip(todo, scores):
             for i in idx:
                 results[i] = Judgment(s)

@@ -107,6 +107,7 @@ class OpenAIJudge(Judge):
             verdicts = await gather_or_cancel(self._judge_one(key, *items[idx[0]]) for key, idx in todo)
         finally:
             self.stats.extra["http_retries"] = self.client.stats.retries
+            self.cache.flush()  # the batch's verdicts in one transaction (DiskCache batches commits)
         for (_, idx), v in zip(todo, verdicts):
             for i in idx:
                 results[i] = None if v is None else list(v)
