@@ -16,11 +16,33 @@ import json
 import os
 import random
 import re
+import ssl
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+
+def _import_httpx():
+    """httpx (and httpcore), without two optional modules their imports pull in when installed that
+    this client never uses: httpx's command-line tool (`httpx._main`: rich, click, pygments, ~70 ms)
+    and trio (httpcore's trio backend, ~150 ms; the client runs on asyncio). Both were paid on every
+    `score` start-up, before the first request. A module imported earlier is left as it is; trio
+    imports normally afterwards (only running httpx under trio in this process would fail, cleanly)."""
+    blocked = [name for name in ("httpx._main", "trio") if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # type: ignore[assignment] — makes `import name` raise ImportError
+    try:
+        import httpcore  # noqa: F401 — imported here so that its optional `import trio` is skipped
+        import httpx
+    finally:
+        for name in blocked:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+    return httpx
+
+
+httpx = _import_httpx()
 
 RETRYABLE_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 # Connections per httpx pool. httpcore scans its whole pool on every request event (quadratic in
@@ -78,6 +100,22 @@ class _Session:
     sem: asyncio.Semaphore
 
 
+_TLS: ssl.SSLContext | None = None
+
+
+def _tls_context(base_url: str) -> ssl.SSLContext:
+    """One verifying TLS context per process (building one loads the CA bundle: ~25 ms, more under
+    load). A plain-http server never uses it, so it gets a bare context without CA certificates,
+    which verifies nothing and so fails closed should TLS ever be attempted through it (redirects
+    are not followed)."""
+    global _TLS
+    if not base_url.lower().startswith("https:"):
+        return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if _TLS is None:
+        _TLS = httpx.create_ssl_context()
+    return _TLS
+
+
 class LLMClient:
     """Async chat-completions client.
 
@@ -115,8 +153,7 @@ class LLMClient:
             headers = {"Authorization": f"Bearer {self._api_key}"} if self._api_key else {}
             size = min(POOL_SIZE, self.concurrency)
             limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-            # One TLS context for all pools: building one loads the CA bundle (~0.1 s each).
-            tls = httpx.create_ssl_context()
+            tls = _tls_context(self.base_url)
             # No per-read timeout: `timeout` bounds each attempt as a whole (see `_attempts`).
             pools = [httpx.AsyncClient(headers=headers, limits=limits, timeout=None, verify=tls)
                      for _ in range(-(-self.concurrency // size))]
