@@ -108,8 +108,9 @@ def test_unknown_response_id_is_a_clear_error(files, capsys):
     with LoopbackServer(loopback_judge_reply) as srv:
         code = main(["score", "--data", str(data), "--responses", str(resp), "--out", str(tmp / "o.jsonl"),
                      "--judge", "openai", "--judge-url", srv.url, "--judge-cache", "none"])
-    assert code == 1 and not srv.requests
-    assert "record 'nope-17': field 'id'" in capsys.readouterr().err
+    assert code == 2 and not srv.requests  # a user's mistake: exit 2, before any request
+    [line] = [x for x in capsys.readouterr().err.splitlines() if x.strip()]
+    assert line.startswith("perception-r1 score: error: record 'nope-17': field 'id'")
 
 
 def _run(data, resp, out, url, *extra):
@@ -135,9 +136,11 @@ def test_raise_keeps_finished_chunks_and_resume_completes(files, capsys):
     late = ("AC is 13", "The angle is 50°", "OA = 3.")
     broken = lambda i, body: "500" if any(m in body["messages"][-1]["content"] for m in late) else None
     with LoopbackServer(loopback_judge_reply, faults=broken) as srv:
-        assert _run(data, resp, out, srv.url, "--judge-retries", 1) == 1
-    err = capsys.readouterr().err
-    assert "responses 5-6" in err and "gave up after 2 attempts: HTTP 500" in err and "--resume" in err
+        assert _run(data, resp, out, srv.url, "--judge-retries", 1) == 2
+    [err] = [x for x in capsys.readouterr().err.splitlines() if x.strip() and "%|" not in x]  # one line
+    assert err.startswith("perception-r1 score: error: responses 5-6 (ids seg … ang)")
+    assert "gave up after 2 attempts: HTTP 500" in err and "4 line(s) scored before them are kept" in err
+    assert "--resume" in err
     assert [line["id"] for line in _read(out)] == ["seg", "ang", "mc", "plain"]
     with LoopbackServer(loopback_judge_reply) as srv:
         assert _run(data, resp, out, srv.url, "--resume") == 0

@@ -105,7 +105,7 @@ def test_finished_output_is_never_replaced_without_overwrite(files, capsys):
         assert "exists; --overwrite replaces it" in capsys.readouterr().err
         assert srv.requests == []  # refused before anything was asked
         # With --overwrite and an unreachable judge, the old output is still not truncated.
-        assert main(_score(files, srv.url, "--out", str(out), "--judge-retries", "0", "--overwrite")) == 1
+        assert main(_score(files, srv.url, "--out", str(out), "--judge-retries", "0", "--overwrite")) == 2
     assert out.read_bytes() == before
 
 

@@ -27,9 +27,9 @@ OPTIONS = {"judge_url": "url", "judge_model": "model", "judge_api_key_env": "api
 
 
 def add_judge_arguments(parser: argparse.ArgumentParser, *, on_error: str = "raise",
-                        cache: str | None = None) -> None:
-    """The judge flags, with this command's defaults for the failure policy and the verdict cache
-    (applied only to judges that take them)."""
+                        cache: str | None = None, concurrency: int | None = None) -> None:
+    """The judge flags, with this command's defaults for the failure policy, the verdict cache and the
+    requests in flight (applied only to judges that take them; None: the judge's own)."""
     from ..judges import JUDGES
     from ..judges.base import ON_ERROR_POLICIES
     from ..judges.openai_judge import DEFAULT_URL, OpenAIJudge
@@ -47,7 +47,7 @@ def add_judge_arguments(parser: argparse.ArgumentParser, *, on_error: str = "rai
     g.add_argument("--judge-retries", type=int,
                    help=f"HTTP retries per request (default: {network['max_retries'].default})")
     g.add_argument("--judge-concurrency", type=int,
-                   help=f"requests in flight (default: {network['concurrency'].default})")
+                   help=f"requests in flight (default: {concurrency or network['concurrency'].default})")
     g.add_argument("--judge-cache", metavar="PATH",
                    help=f"SQLite verdict cache; 'none' keeps it in memory (default: {cache or 'none'}"
                         + (", or $PERCEPTION_R1_JUDGE_CACHE)" if cache == DEFAULT_CACHE else ")"))
@@ -55,7 +55,7 @@ def add_judge_arguments(parser: argparse.ArgumentParser, *, on_error: str = "rai
                    help=f"after retries: stop with an error, or record the judgment as null (default: {on_error})")
     g.add_argument("--judge-option", action="append", default=[], metavar="KEY=VALUE",
                    help="any other option of the judge, e.g. parse_retries=1 (repeatable; values are JSON)")
-    parser.set_defaults(judge_defaults={"on_error": on_error, "cache": cache})
+    parser.set_defaults(judge_defaults={"on_error": on_error, "cache": cache, "concurrency": concurrency})
 
 
 def parse_key_values(pairs: list[str], flag: str = "--judge-option") -> dict[str, Any]:
@@ -85,6 +85,11 @@ def judge_options_from_args(args: argparse.Namespace) -> dict[str, Any]:
             opts[option] = value
     if isinstance(opts.get("cache"), str) and opts["cache"].lower() == "none":
         opts["cache"] = None
+    for option, flag, least in (("concurrency", "--judge-concurrency", 1), ("max_retries", "--judge-retries", 0)):
+        if option in opts and (not isinstance(opts[option], int) or opts[option] < least):
+            raise ValueError(f"{flag} must be an integer of at least {least}, got {opts[option]!r}")
+    if "timeout" in opts and not (isinstance(opts["timeout"], (int, float)) and opts["timeout"] > 0):
+        raise ValueError(f"--judge-timeout must be a positive number of seconds, got {opts['timeout']!r}")
     return opts
 
 
@@ -92,4 +97,7 @@ def judge_from_args(args: argparse.Namespace):
     """The judge the flags name, built through the registry."""
     from ..judges import build_judge
 
-    return build_judge(args.judge, **judge_options_from_args(args))
+    try:
+        return build_judge(args.judge, **judge_options_from_args(args))
+    except TypeError as e:  # an option the judge does not take (--judge-option): the user's mistake
+        raise ValueError(str(e)) from None

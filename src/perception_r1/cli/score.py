@@ -4,7 +4,10 @@ One JSON line per response, in input order: `id`, `format`, `accuracy`, `percept
 `total`, `judgments` (0/1 per annotation, or null). Responses are scored in chunks and each chunk is
 appended to O as soon as it is done; judge verdicts live in an on-disk cache, so an interrupted run
 loses nothing paid for (`--resume` continues after the lines already in O). A non-empty O is refused
-without `--resume` or `--overwrite`, and O is never one of the inputs. Example:
+without `--resume` or `--overwrite`, and O is never one of the inputs. Every input problem (a bad
+record or response, a missing file, an unreadable cache, a bad flag) is found before the first request
+and ends in one line and exit 2; so does a judge that fails under `--on-judge-error raise`, with the
+lines already scored kept. Example:
 
     perception-r1 score --data data/synth --responses responses.jsonl --out scores.jsonl \\
         --judge openai --judge-url http://localhost:8000/v1 --judge-model Qwen/Qwen2.5-32B-Instruct-AWQ
@@ -15,6 +18,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as cf
 import json
+import os
 import sys
 import time
 from collections import deque
@@ -23,10 +27,19 @@ from typing import Any
 
 from .judge_args import DEFAULT_CACHE, add_judge_arguments, judge_from_args
 
-# Chunks whose judgments are in flight at once. More responses queued than the judge serves at a
-# time keep its server busy while finished chunks are combined and written; a bound keeps memory
-# flat on a large file.
+# Chunks whose judgments are in flight at once (a sliding window, not a barrier: chunk k + CHUNKS_AHEAD
+# is handed to the judge as soon as chunk k is written). More responses queued than the judge serves
+# at a time keep its server busy while finished chunks are combined and written; the bound keeps
+# memory flat on a large file.
 CHUNKS_AHEAD = 8
+# Requests in flight by default: twice a typical judge server's 64 slots, so a slot that frees finds
+# the next request already queued at the server instead of waiting for this client to read a reply
+# and send another (the client's ~1 ms of CPU per reply, times a wave of 64, is then hidden behind the
+# judge's latency). `--judge-concurrency` sets it.
+DEFAULT_CONCURRENCY = 128
+# How long math-verify's workers wait for the judge's first reply before starting: their start-up
+# (sympy's import, seconds of CPU per worker) must not compete with the first wave of requests.
+JUDGE_HEAD_START = 1.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="dataset (folder with data.jsonl, .jsonl, .parquet, datasets folder)")
     parser.add_argument("--responses", required=True, help="JSONL with `id` and `response` (several per id allowed)")
     parser.add_argument("--out", required=True, help="output JSONL, one line per response in input order")
-    add_judge_arguments(parser, on_error="raise", cache=DEFAULT_CACHE)
+    add_judge_arguments(parser, on_error="raise", cache=DEFAULT_CACHE, concurrency=DEFAULT_CONCURRENCY)
     d = RewardConfig()
     w = parser.add_argument_group("reward weights (defaults: the released run)")
     w.add_argument("--alpha", type=float, default=d.alpha, help="format weight (default: %(default)s)")
@@ -53,20 +66,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_inputs(data: str, responses: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(responses, the record row of each); an id missing from the dataset is a RecordError."""
+    """(responses, the record row of each); an id missing from the dataset is a RecordError. The
+    loaders apply the data contract (`validate`'s checks, unique ids, UTF-8 with the line number)."""
     from ..data import RecordError, load_records, read_responses
 
-    by_id: dict[str, dict[str, Any]] = {}
-    for rec in load_records(data):
-        if rec.id in by_id:
-            raise RecordError(rec.id, "id", f"{data}: duplicated id")
-        by_id[rec.id] = rec.to_dict()
+    by_id = {rec.id: rec.to_dict() for rec in load_records(data)}
     resp = read_responses(responses)
     for n, r in enumerate(resp, 1):
         if r["id"] not in by_id:
             raise RecordError(r["id"], "id", f"{responses}: response {n} names an id that is not in {data}")
-        if not isinstance(r["response"], str):
-            raise RecordError(r["id"], "response", f"{responses}: response {n} is not a string")
     return resp, [by_id[r["id"]] for r in resp]
 
 
@@ -74,48 +82,67 @@ def resume_point(out: Path, resp: list[dict[str, Any]]) -> int:
     """How many leading responses O already holds (their ids must match the input order)."""
     if not out.exists():
         return 0
-    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines() if line.strip()]
-    for n, (line, r) in enumerate(zip(lines, resp), 1):
-        if str(line.get("id")) != r["id"]:
-            raise ValueError(f"{out}: line {n} has id {line.get('id')!r} but response {n} is {r['id']!r}; "
-                             "it was written for other inputs (drop --resume to start over)")
-    if len(lines) > len(resp):
-        raise ValueError(f"{out}: {len(lines)} lines for {len(resp)} responses (drop --resume to start over)")
-    return len(lines)
+    n = 0
+    with open(out, "rb") as f:
+        for n, raw in enumerate((line for line in f if line.strip()), 1):
+            try:
+                line = json.loads(raw.decode("utf-8"))
+            except ValueError:
+                raise ValueError(f"{out}: line {n} is not a JSON line of scores (drop --resume to start over, "
+                                 "with --overwrite)") from None
+            if n > len(resp):
+                raise ValueError(f"{out}: more lines than the {len(resp)} responses (drop --resume to start over)")
+            got = line.get("id") if isinstance(line, dict) else None
+            if str(got) != resp[n - 1]["id"]:
+                raise ValueError(f"{out}: line {n} has id {got!r} but response {n} is {resp[n - 1]['id']!r}; "
+                                 "it was written for other inputs (drop --resume to start over)")
+    return n
+
+
+def check_arguments(args: argparse.Namespace, out: Path) -> None:
+    """The flags' values and the output path, before anything is read or asked."""
+    from .errors import refuse_overwrite
+
+    if args.chunk_size < 1:
+        raise ValueError(f"--chunk-size must be at least 1, got {args.chunk_size}")
+    if args.resume and args.overwrite:
+        raise ValueError("--resume keeps the lines in --out and --overwrite replaces them: give one")
+    if out.is_dir():
+        raise ValueError(f"--out {out} is a folder; score writes one JSONL file")
+    # An input is never an output, and finished work is kept.
+    refuse_overwrite(out, args.overwrite or args.resume, inputs=(args.data, args.responses))
+    parent = next((p for p in (out.parent, *out.parent.parents) if p.exists()), Path("."))
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: cannot write under {parent}")
 
 
 def run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from ..data import RecordError
-    from ..rewards import accuracy as acc
+    """Score; a bad input raises (the CLI's error boundary prints one line and exits 2)."""
     from ..rewards.composite import REWARDS, RewardConfig
 
     t0 = time.perf_counter()
-    try:
-        from .errors import refuse_overwrite
-
-        out = Path(args.out)
-        # Before anything is read or asked: an input is never an output, finished work is kept.
-        refuse_overwrite(out, args.overwrite or args.resume, inputs=(args.data, args.responses))
-        resp, rows = load_inputs(args.data, args.responses)
-        start = resume_point(out, resp) if args.resume else 0
-        judge = judge_from_args(args)
-    except (RecordError, ValueError, TypeError, FileNotFoundError) as e:
-        print(f"score: error: {e}", file=sys.stderr)
-        return 1
+    out = Path(args.out)
+    check_arguments(args, out)
+    resp, rows = load_inputs(args.data, args.responses)
+    start = resume_point(out, resp) if args.resume else 0
+    judge = judge_from_args(args)
     config = RewardConfig(alpha=args.alpha, beta=args.beta, gamma=args.gamma, ngram=args.ngram,
                           max_penalty=args.max_penalty)
     components = (*REWARDS, "total")
-    out.parent.mkdir(parents=True, exist_ok=True)
     sums = {c: [0.0, 0] for c in components}
     missing = {"perception": 0, "accuracy": 0}
+    scored = _scored_chunks(resp, rows, start, args.chunk_size, judge, config)  # the judge starts now
+    from tqdm import tqdm
+
+    from ..rewards import accuracy as acc
+
+    out.parent.mkdir(parents=True, exist_ok=True)
     f = None  # opened (and, without --resume, truncated) only once the first chunk is scored
-    with tqdm(total=len(resp), initial=start, unit="resp", desc="score", file=sys.stderr) as bar:
-        try:
-            for lo, hi, scored in _scored_chunks(resp, rows, start, args.chunk_size, judge, config):
+    try:
+        with tqdm(total=len(resp), initial=start, unit="resp", desc="score", file=sys.stderr) as bar:
+            for lo, hi, breakdowns in scored:
                 f = f or open(out, "a" if start else "w", encoding="utf-8")
-                for r, row, b in zip(resp[lo:hi], rows[lo:hi], scored):
+                for r, row, b in zip(resp[lo:hi], rows[lo:hi], breakdowns):
                     line = {"id": r["id"], **{c: getattr(b, c) for c in components}, "judgments": b.judgments}
                     f.write(json.dumps(line) + "\n")
                     for c in components:
@@ -126,16 +153,19 @@ def run(args: argparse.Namespace) -> int:
                     missing["accuracy"] += b.accuracy is None
                 f.flush()
                 bar.update(hi - lo)
-        except _ChunkError as e:
-            bar.close()
-            lo, hi = e.span
-            print(f"score: error: responses {lo + 1}-{hi} (ids {resp[lo]['id']} … {resp[hi - 1]['id']}): {e.error}\n"
-                  f"score: {lo} scored line(s) are kept in {out}; fix the judge or use "
-                  "--on-judge-error skip, then rerun with --resume", file=sys.stderr)
-            return 1
-        finally:
-            if f is not None:
-                f.close()
+    except _ChunkError as e:
+        from ..judges import JudgeError
+
+        lo, hi = e.span
+        ids = resp[lo]["id"] if hi - lo == 1 else f"{resp[lo]['id']} … {resp[hi - 1]['id']}"
+        raise JudgeError(f"responses {lo + 1}-{hi} (ids {ids}): {e.error}; the {lo} line(s) scored before them "
+                         f"are kept in {out}: fix the judge or use --on-judge-error skip, then rerun with "
+                         "--resume") from e.error
+    finally:
+        if f is not None:
+            f.close()
+        scored.close()
+        acc.shutdown_pool()  # now, not in the interpreter's exit (which joins the idle workers: ~1 s)
     print(_summary(len(resp) - start, sums, missing, judge, acc.STATS.timeouts, time.perf_counter() - t0, out))
     return 0
 
@@ -146,37 +176,86 @@ class _ChunkError(Exception):
         self.span, self.error = span, error
 
 
-def _scored_chunks(resp, rows, start: int, size: int, judge, config):
-    """(lo, hi, breakdowns) chunk after chunk, in input order. The next `CHUNKS_AHEAD` chunks'
-    judgments are in flight on the judge's loop, and their math-verify checks queued in a thread,
-    while a finished chunk is combined and written: the judge never waits for the writer. A judge
-    error stops the rest (cancelling what is in flight)."""
-    from ..judges import JudgeError
-    from ..rewards.composite import ajudge_rows, combine, start_accuracy
+class _Scored:
+    """The breakdowns of (lo, hi) chunk after chunk, in input order, as an iterator. The judge starts
+    on construction; the next `CHUNKS_AHEAD` chunks' judgments are in flight on the judge's loop, and
+    their math-verify checks queued in a thread, while a finished chunk is combined and written: the
+    judge never waits for the writer. math-verify starts once the judge has its first reply (or after
+    JUDGE_HEAD_START s). A judge error stops the rest (cancelling what is in flight)."""
 
-    spans = deque((lo, min(lo + size, len(resp))) for lo in range(start, len(resp), size))
-    texts = [r["response"] for r in resp]
-    flight: deque = deque()
-    with cf.ThreadPoolExecutor(1) as ex:
+    def __init__(self, resp, rows, start: int, size: int, judge, config):
+        from ..rewards.composite import ajudge_rows
+
+        self.rows, self.judge, self.config = rows, judge, config
+        self.texts = [r["response"] for r in resp]
+        self.spans = deque((lo, min(lo + size, len(resp))) for lo in range(start, len(resp), size))
+        self.flight: deque = deque()  # [lo, hi, accuracy future or None, judged future or None]
+        self.ex = cf.ThreadPoolExecutor(1)
+        self._ajudge_rows = ajudge_rows
+        # A judge that works on the caller's thread (symbolic) gives no head start to wait for: its
+        # chunks' math-verify is queued first, to run while it judges.
+        self._accuracy_started = not config.use_accuracy or not judge.background
+        self._fill()
+
+    def _fill(self) -> None:
+        while self.spans and len(self.flight) < CHUNKS_AHEAD:
+            lo, hi = self.spans.popleft()
+            chunk = [lo, hi, None, None]
+            self.flight.append(chunk)
+            if self._accuracy_started:
+                self._accuracy(chunk)
+            if self.config.use_perception:
+                chunk[3] = self.judge.submit(self._ajudge_rows(self.texts[lo:hi], self.rows[lo:hi], self.judge))
+
+    def _accuracy(self, chunk: list) -> None:
+        from ..rewards.composite import start_accuracy
+
+        lo, hi = chunk[0], chunk[1]
+        if chunk[2] is None and self.config.use_accuracy:
+            chunk[2] = start_accuracy(self.ex, self.texts[lo:hi], self.rows[lo:hi], self.config)
+
+    def _start_accuracy(self) -> None:
+        """Once the judge has its first reply (or JUDGE_HEAD_START s), every chunk's math-verify."""
+        deadline = time.perf_counter() + JUDGE_HEAD_START
+        st = self.judge.stats
+        while (time.perf_counter() < deadline and st.requests + st.failures + st.cache_hits == 0
+               and not all(j is None or j.done() for _, _, _, j in self.flight)):
+            time.sleep(0.005)
+        self._accuracy_started = True
+        for chunk in self.flight:
+            self._accuracy(chunk)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        from ..judges import JudgeError
+        from ..rewards.composite import combine
+
+        if not self.flight:
+            raise StopIteration
+        if not self._accuracy_started:
+            self._start_accuracy()
+        lo, hi, accuracy, judged = self.flight.popleft()
         try:
-            while spans or flight:
-                while spans and len(flight) < CHUNKS_AHEAD:
-                    lo, hi = spans.popleft()
-                    accuracy = start_accuracy(ex, texts[lo:hi], rows[lo:hi], config)
-                    judged = judge.submit(ajudge_rows(texts[lo:hi], rows[lo:hi], judge)) \
-                        if config.use_perception else None
-                    flight.append((lo, hi, accuracy, judged))
-                lo, hi, accuracy, judged = flight.popleft()
-                try:
-                    judgments = judged.result() if judged is not None else None
-                except JudgeError as e:
-                    raise _ChunkError((lo, hi), e) from e
-                yield lo, hi, combine(texts[lo:hi], accuracy.result() if accuracy else None, judgments, config)
-        finally:
-            for _, _, accuracy, judged in flight:
-                for fut in (accuracy, judged):
-                    if fut is not None:
-                        fut.cancel()
+            judgments = judged.result() if judged is not None else None
+        except JudgeError as e:
+            raise _ChunkError((lo, hi), e) from e
+        breakdowns = combine(self.texts[lo:hi], accuracy.result() if accuracy else None, judgments, self.config)
+        self._fill()
+        return lo, hi, breakdowns
+
+    def close(self) -> None:
+        """Cancel what is in flight and stop the math-verify thread."""
+        for _, _, accuracy, judged in self.flight:
+            for fut in (accuracy, judged):
+                if fut is not None:
+                    fut.cancel()
+        self.flight.clear()
+        self.ex.shutdown(wait=False, cancel_futures=True)
+
+
+_scored_chunks = _Scored
 
 
 def _summary(n: int, sums: dict[str, list], missing: dict[str, int], judge, timeouts: int, seconds: float,
