@@ -96,6 +96,6 @@ def test_score_cli_mllm_truncated_image_skip_counts_null_and_raise_is_one_line(t
         lines = [json.loads(x) for x in (tmp_path / "s.jsonl").read_text().splitlines()]
         assert [x["perception"] for x in lines] == [None, 0.5]
         capsys.readouterr()
-        assert main(base + ["--out", str(tmp_path / "s2.jsonl")]) == 1
-        err = capsys.readouterr().err
-        assert "image unreadable" in err and "Traceback" not in err
+        assert main(base + ["--out", str(tmp_path / "s2.jsonl")]) == 2
+        [err] = [x for x in capsys.readouterr().err.splitlines() if x.strip() and "%|" not in x]
+        assert "image unreadable" in err and err.startswith("perception-r1 score: error: responses 1-2")
