@@ -14,6 +14,8 @@ trains on (Perception-R1, arXiv 2506.07218, §3.2 builds its annotations with a 
 | `Equals(MeasureOf(Angle(A, F, N)), MeasureOf(angle 2))` | `m\\angle AFN = m\\angle 2` |
 | `Equals(MeasureOf(Arc(B, D)), 10x)` (also `Minor(…)`, `Major(…)`) | `m\\widehat{BD} = 10x` |
 | `Equals(AreaOf(Triangle(A, B, C)), 875)` (also quadrilaterals, kites, …) | `area of \\triangle ABC = 875` |
+| `Equals(LengthOf(PerimeterOf(Circle(C))), 12)`, `Equals(PerimeterOf(Triangle(A, B, C)), 30)` | `circumference of \\odot C = 12`, `perimeter of \\triangle ABC = 30` |
+| `Equals(LengthOf(DiameterOf(Circle(A))), 10)`, `Equals(RadiusOf(Circle(O)), 5)` | `diameter of \\odot A = 10`, `radius of \\odot O = 5` |
 | `Perpendicular(Line(P, K), Line(M, P))` | `PK \\perp MP` |
 | `Parallel(Line(A, B), Line(C, D))` | `AB \\parallel CD` |
 | `PointLiesOnCircle(M, Circle(K, radius_7_0))` | `K is the center of the circle` (once per center) |
@@ -24,8 +26,10 @@ length form of a center–circle segment (`Equals(LengthOf(Line(K, M)), 7)` → 
 
 Dropped, and counted by kind in `Conversion.dropped` (docs/annotation.md has the counts over all 3,002
 problems): incidence (unless asked), empty forms, forms naming an unlabelled point (`point_27`), a primed
-point (`B'`) or a side by a lowercase letter, heights, arc lengths, perimeters and diameters, and values
-outside the plain-expression grammar below (`66--y`).
+point (`B'`) or a side by a lowercase letter, heights, arc lengths, and values outside the
+plain-expression grammar below (`66--y`). Perimeters, circumferences, diameters and radii are kept: the
+symbolic judge reads each as its own quantity (a circumference is never an area, a diameter is twice the
+radius).
 """
 
 from __future__ import annotations
@@ -149,7 +153,7 @@ def _quantity(term: Term | str) -> tuple[str, str] | None:
         if inner[0] in ("Minor", "Major") and len(inner) == 2:
             inner = inner[1]
         kind = inner[0]
-        if head == "LengthOf" and kind == "Line":
+        if head == "LengthOf" and kind in ("Line", "PerimeterOf", "CircumferenceOf", "DiameterOf", "RadiusOf"):
             return _quantity(inner)
         if head == "MeasureOf" and kind == "Angle":
             if len(inner) == 2 and isinstance(inner[1], str) and (m := _NUMBERED_ANGLE_RE.fullmatch(inner[1].strip())):
@@ -159,6 +163,19 @@ def _quantity(term: Term | str) -> tuple[str, str] | None:
         if head == "MeasureOf" and kind == "Arc":
             name = _points(inner[1:])
             return ("arc", f"m\\widehat{{{name}}}") if name and len(name) in (2, 3) else None
+        return None
+    if head in ("PerimeterOf", "CircumferenceOf", "DiameterOf", "RadiusOf") and len(args) == 1 \
+            and not isinstance(args[0], str):
+        shape, *names = args[0]
+        if shape in ("Circle", "Cirle"):  # InterGPS writes `Cirle` in a few forms
+            center = _points(names[:1])
+            if not center:
+                return None
+            word = {"PerimeterOf": "circumference", "CircumferenceOf": "circumference"}.get(head, head[:-2].lower())
+            return ("perimeter" if word == "circumference" else "length"), f"{word} of \\odot {center}"
+        if head == "PerimeterOf" and shape in _AREA_KINDS:
+            name = _points(names)
+            return ("perimeter", f"perimeter of {_AREA_KINDS[shape]}{name}") if name and len(name) >= 3 else None
         return None
     if head == "AreaOf" and len(args) == 1 and not isinstance(args[0], str) and args[0][0] in _AREA_KINDS:
         name = _points(args[0][1:])
