@@ -132,6 +132,9 @@ _REWRITES: list[tuple[re.Pattern, object]] = [
     # "AB: 3", a quantity and its value (not "FK = XB: 4y − 15 = …", where the colon introduces working)
     (re.compile(r"(?<![A-Za-z'=≅∼⊥∥])(?<![=≅∼⊥∥]\s)(?P<q>[A-Z]{2}|∠\s*[A-Z]{1,3})\s*:\s+(?=[-(\d])"),
      r" \g<q> = "),
+    # "the figure labels AB as 3", "marks ∠B as 90°"
+    (re.compile(r"\b(?i:labels|marks|gives|shows|lists)\s+(?P<q>(?<![A-Za-z'])[A-Z]{2}(?![A-Za-z'])|∠\s*[A-Z]{1,3})\s+"
+                r"(?i:as)\s+(?=[-(\d])"), r" , \g<q> = "),
     # spelled-out operators: "JK equals 3f minus 6"
     (re.compile(r"\b(?i:minus)\b"), " - "), (re.compile(r"\b(?i:plus)\b"), " + "),
     (re.compile(r"\b(?i:divided\s+by)\b"), " / "), (re.compile(r"\b(?i:multiplied\s+by)\b"), " * "),
@@ -152,7 +155,8 @@ _NUMBER_WORD_RE = re.compile(r"(?P<pre>(?:=|\b(?:is|equals|measures))\s+)(?P<w>(
 _KEYWORDS = ["length", "measure", "triangles", "lie", "sum", "given", "label", "marked", "shown", "denoted", "written", "expressed", "represented",
              "indicated", "alternate", "corresponding", "vertical", "same", "consecutive", "co-", "supplementary",
              "complementary", "congruent", "equal", "parallel", "perpendicular", "opposite", "similar", "cent",
-             "lies", "on", ":", "minus", "plus", "divided", "multiplied", "squared", "angle"]
+             "lies", "on", ":", "minus", "plus", "divided", "multiplied", "squared", "angle", "labels", "marks",
+             "gives", "shows", "lists"]
 _RULES = [(pat, repl, [k for k in _KEYWORDS if k in pat.pattern.lower()]) for pat, repl in _REWRITES]
 assert all(words for _, _, words in _RULES)
 

@@ -320,6 +320,16 @@ def _equal_classes_conflict(values: dict[str, set[Value]]) -> set[str]:
                     a, b = find(name), find(term.name)
                     if a != b:
                         parent[a] = b
+    # `∠B` is `∠ABC` when the response names one angle at B: `∠B = 40°. ∠ABC = 50°.` contradicts
+    at_vertex: dict[str, set[str]] = defaultdict(set)
+    for name in values:
+        if name.startswith("A_") and len(name) == 5:
+            at_vertex[name[3]].add(name)
+    for v, names in at_vertex.items():
+        if len(names) == 1 and "A_" + v in values:
+            a, b = find("A_" + v), find(next(iter(names)))
+            if a != b:
+                parent[a] = b
     if not parent:
         return set()
     classes: dict[str, list[str]] = defaultdict(list)

@@ -316,7 +316,7 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                               for s in out[previous:]]
         supposed = False
         hedged_sentence = bool(modality.PHRASE_HEDGE_RE.search(sentence))
-        supposed_sentence = False
+        supposed_sentence = denied_sentence = qualified = about_other = False
         earlier: list[Fact] = []
         listed = listed_shapes(sentence)
         if listed:  # several subjects (lost to clause splitting): judged as the sentence is stated
@@ -340,38 +340,63 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                     if joined:
                         facts, lone, bare = joined, False, False
                 pending = clause.strip() if lone and not facts and len(clause) < 40 else None
+                if any(not isinstance(f, Taint) for f in facts):
+                    about_other = False
+                elif modality.VERDICT_OTHER_RE.search(clause):
+                    about_other = True  # "…, so choice (C), 4, is wrong": clauses about an option
                 last_shape = next((f for f in reversed(earlier) if isinstance(f, Shape)), None)
                 if not facts and last_shape is not None and (kinds := more_kinds(clause)):
                     # ", a kite", "or a trapezoid": more descriptions of the shape just described
                     alternative = bool(modality.ALTERNATIVE_RE.match(clause))
                     out.append(Stated(Shape(last_shape.entity, kinds), HEDGED if alternative else ASSERTED))
-                if lone and earlier and (bare or modality.ALTERNATIVE_RE.match(clause)):
+                    if alternative:  # "a square or a rectangle": the first kind is one of two options
+                        out[start:] = [Stated(x.fact, HEDGED) if x.fact == last_shape and x.mode == ASSERTED else x
+                                       for x in out[start:]]
+                if lone and earlier and not about_other and (bare or modality.ALTERNATIVE_RE.match(clause)):
                     names = frozenset().union(*(quantities(f) for f in earlier))
                     if names:
                         out.append(Stated(Taint(names), HEDGED))
-                supposed = supposed or bool(modality.HYPOTHESIS_RE.search(clause)) or modality.attributed(clause)
+                supposed = supposed or bool(modality.HYPOTHESIS_RE.search(modality.READING_IF_RE.sub(" ", clause))) \
+                    or modality.attributed(clause)
                 if modality.NEGATION_RE.search(modality.NOT_VALUE_RE.sub(" ", clause)):
                     mode = NEGATED
                 elif question or supposed or premise or modality.WEAK_HYPOTHESIS_RE.search(clause):
                     mode = SUPPOSED
-                elif modality.HEDGE_RE.search(_APPROX_LINK_RE.sub(" ", clause)):
+                elif modality.hedged(_APPROX_LINK_RE.sub(" ", clause)):
                     mode = HEDGED
                 else:
                     mode = ASSERTED
-                if not any(not isinstance(f, Taint) for f in facts):
+                rejects = bool(modality.NOT_VALUE_RE.match(clause) or modality.REJECT_START_RE.match(clause))
+                if not any(not isinstance(f, Taint) for f in facts) and not rejects:
                     # "AB = 3, possibly.", "AB = 3, she said.": a clause that only qualifies the sentence
-                    if modality.SENTENCE_HEDGE_RE.search(clause):
+                    if modality.sentence_hedged(clause):
                         hedged_sentence = True
                     if modality.TAIL_SUPPOSE_RE.search(clause) or modality.attributed(clause):
                         supposed_sentence = True
+                    if modality.BARE_VERDICT_RE.match(clause) and not (after_question and k == 0 and n == 0):
+                        denied_sentence = True  # "AB = 3, not!", "AB = 3 — no."
+                    answer = after_question and k == 0 and n == 0 and bool(modality.BARE_VERDICT_RE.match(clause))
+                    if not lone and not about_other and not answer and not modality.benign(clause):
+                        qualified = True
+                for remark in modality.PAREN_REMARK_RE.findall(clause):
+                    if not modality.NOT_VALUE_RE.match("(" + remark + ")") and not modality.benign(remark):
+                        qualified = True  # "AB = 3 (placeholder)"
                 out.extend(Stated(f.fact, _mode(_mode(sentence_mode, mode), HEDGED)) if isinstance(f, Approx)
                            else Stated(f, _mode(sentence_mode, mode)) for f in facts)
                 earlier.extend(f.fact if isinstance(f, Approx) else f for f in facts if not isinstance(f, Taint))
-        if supposed_sentence:
+        if denied_sentence:
+            out[start:] = [Stated(s.fact, NEGATED) if not isinstance(s.fact, Taint) else s for s in out[start:]]
+        elif supposed_sentence:
             out[start:] = [Stated(s.fact, SUPPOSED) if s.mode in (ASSERTED, HEDGED) else s for s in out[start:]]
-        elif hedged_sentence:
+        elif hedged_sentence or qualified:
             out[start:] = [Stated(s.fact, HEDGED) if s.mode == ASSERTED else s for s in out[start:]]
         own = any(not isinstance(s.fact, Taint) for s in out[start:])
+        if start > previous and modality.ALT_SENTENCE_RE.match(sentence):
+            # "AB = 3. Or maybe 4.", "… Then again, maybe not.": the sentence before is one option
+            names = frozenset().union(*(quantities(s.fact) for s in out[previous:start] if not isinstance(s.fact, Taint)))
+            out[previous:start] = [Stated(s.fact, HEDGED) if s.mode == ASSERTED else s for s in out[previous:start]]
+            if names and _clause_facts(sentence.strip())[1]:
+                out.append(Stated(Taint(names), HEDGED))
         if not own and (modality.BACKREF_RE.match(sentence) or modality.BARE_VERDICT_RE.match(sentence)):
             # "This claim is false.", "Not true.": the sentence before is denied
             out[previous:start] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)

@@ -17,6 +17,7 @@ by a clause that only qualifies it (`AB = 3, possibly.`, `AB = 3, I think.`, `or
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def _words(words: str, before: str = r"\b", after: str = r"\b") -> str:
@@ -40,19 +41,25 @@ CLAUSE_RE = re.compile(r"[,:⟹⟺]|(?=" + _words("and|but|so|then|thus|hence|th
                                               "however|although|though|yet|or|nor|which|otherwise|instead|"
                                               "alternatively") + ")")
 QUESTION_RE = re.compile(_words("is|are|does|do|did|can|could|would|should|was|were|isn't|aren't", before=r"\s*"))
-NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|nor|cannot|impossible|no") +
-                         r"|n't\b")
+NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|nor|cannot|impossible|no|"
+                                "wrongly|falsely|mistakenly|incorrectly|erroneously|anything\\s+but|other\\s+than|"
+                                "different\\s+from|differs?\\s+from|unequal|distinct\\s+from|no\\s+way|nowhere\\s+near|"
+                                "far\\s+from") + r"|n't\b|\bNOT\b(?=\s+(?:true|TRUE|correct|CORRECT|the\s+case|so)\b)")
 # "not 4", "(not 4)": an alternative value rejected, not the clause's fact
 NOT_VALUE_RE = re.compile(r"\(?\s*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
                           r"\s*[-+]?\s*(?:[\d.]+|sqrt\s*\(?[\d.]+\)?|π|\d*\s*[a-z])(?:\s*[-+*/]\s*[\d.]+)*\s*"
                           r"(?:units?|cm|degrees?)?\s*\)?(?=\s*$|\s*[,.;)])")
+# a clause that rejects an alternative value: "not 4 as one might guess" is about the 4
+REJECT_START_RE = re.compile(r"^\W*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
+                             r"\s*[-+]?\s*(?:[\d.]+|sqrt\s*\(?[\d.]+\)?|π)(?![\w.])")
 # Verdicts: a sentence holding one states nothing (it is a claim being judged); `VERDICT_OTHER_RE`
 # marks a clause whose verdict is about something else (an option, the other statements).
 _VERDICT_WORDS = ("false|untrue|incorrect|wrong|mistaken|erroneous|inaccurate|invalid|bogus|nonsense|misconception|"
                   "misconceptions|myth|fallacy|fallacious|fiction|fictional|fake|nope|refuted|disproved|disproven|"
                   "debunked|rejected|discredited|baseless|unfounded|spurious")
 VERDICT_RE = re.compile(
-    _words(_VERDICT_WORDS) + r"|\b(?:FALSE|WRONG|INCORRECT|UNTRUE|NOPE)\b|[✗✘❌✖❎🚫⛔👎⊭]|\ba\s+lie\b|"
+    _words(_VERDICT_WORDS) + r"|\b(?:FALSE|WRONG|INCORRECT|UNTRUE|NOPE|NOT\s+(?:TRUE|CORRECT|RIGHT|THE\s+CASE|SO))\b|"
+    r"[✗✘❌✖❎🚫⛔👎⊭✕☒🗙⛌⨯⨉🙅]|\ba\s+lie\b|\b(?:yeah|ya|oh)\s+(?:right|sure)\b|\bas\s+if\b|"
     r"\b(?:is|are|was|were|'s)\s+(?:\w+ly\s+)?(?:a\s+)?(?:mistake|error|typo|lie|hoax)\b|"
     r"(?:≠|\bnot|\bnever)\s*(?:true|correct|the\s+case|right|so|valid|accurate|supported)\b|"
     r"\b(?:does\s*n[o']t|do\s*n[o']t|doesn't|never|cannot|can't)\s+hold\b|\bfails?\s+to\s+hold\b|"
@@ -66,22 +73,35 @@ BACKREF_RE = re.compile(
                         r"last|former|latter|first|above|earlier)|the\s+(?:claim|statement|assertion|conjecture|"
                         r"hypothesis|guess|result|fact|value|line|sentence)|none\s+of\s+(?:this|that|these|those|it|"
                         r"the\s+above)|all\s+of\s+(?:this|that|these|those|it|the\s+above)") +
-    r")(?:'s|'re)?\s*(?:[\w']+\s+){0,5}?(?:" + VERDICT_RE.pattern + r"|(?:is|are|was|were)\s+(?:true|correct|right|valid)\b)")
-BARE_VERDICT_RE = re.compile(r"^\W*(?:" + _words(r"no|nope|nah|wrong|false|incorrect|untrue|not\s+(?:true|so|really)|"
+    r")(?:'s|'re)?\s*(?:[\w']+\s+){0,5}?(?:" + VERDICT_RE.pattern + r")|"
+    r"^\W*(?:[Nn]one|[Nn]either|[Nn]othing)\s+of\s+(?:this|that|these|those|it|the\s+above)\s+(?:is|are|was|were|holds?)\b")
+BARE_VERDICT_RE = re.compile(r"^\W*(?:" + _words(r"no|nope|nah|wrong|false|incorrect|untrue|not\s+(?:true|so|really)|not|"
                                                  "never|negative|bogus|nonsense|fake") +
-                             r"|[✗✘❌✖❎🚫⛔👎])\W*$")
+                             r"|[✗✘❌✖❎🚫⛔👎✕☒🗙⛌⨯⨉🙅])\W*$")
+# a sentence that offers an alternative to the one before, or doubts it: "Or not.", "Or maybe 4.", "Then again…"
+ALT_SENTENCE_RE = re.compile(r"^\W*(?:" + _words(r"or|then\s+again|alternatively|otherwise|unless|maybe\s+not|"
+                                                  r"perhaps\s+not|possibly\s+not|not\s+necessarily|not\s+quite|"
+                                                  r"not\s+exactly|who\s+knows|or\s+is\s+it|not\s+really|or\s+maybe|"
+                                                  r"or\s+perhaps|but\s+maybe|but\s+perhaps|probably\s+not|unclear|"
+                                                  r"hard\s+to\s+say|not\s+sure|i'm\s+not\s+sure|i\s+am\s+not\s+sure|"
+                                                  r"i\s+doubt\s+it|doubtful|unverified") + r")")
 HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|may|could|would|likely|unlikely|"
                              "seem|seems|seemingly|appear|appears|apparently|guess|guessing|unsure|uncertain|unclear|"
                              "(?<!no\\s)(?<!without\\s)(?<!beyond\\s)(?<!a\\s)doubt|doubtful|estimate|estimated|either|approximately|roughly|approx|allegedly|"
                              "reportedly|supposedly|arguably|conceivably|plausibly|ish|circa|ballpark|unverified|"
-                             "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon") + "|≈|" +
+                             "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon|rounded|rounding|"
+                             "placeholder|placeholders|dummy|todo|tbd|pending|temporary|arbitrary|arbitrarily|"
+                             "guesstimate|guesstimated|eyeballed|eyeballing|est|confidence|probability|chance|fixme|"
+                             "odds|presumed|unsure") + "|≈|" +
                       _words("around|about|nearly|almost|some", after=r"\s*(?=[-(\d√π])") +
                       r"|\bI\s+(?:think|believe|guess|suppose|feel|suspect|reckon|imagine|bet)\b|\bI'd\s+say\b|"
                       r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bor\s+so\b|\bgive\s+or\s+take\b|"
                       r"\bmore\s+or\s+less\b|\bplus\s+or\s+minus\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
                       r"\bhard\s+to\s+(?:say|tell)\b|\bcan(?:'t|not)\s+(?:tell|say)\b|"
                       r"\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|-ish\b|"
-                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bin\s+the\s+(?:region|neighbou?rhood|vicinity)\s+of\b")
+                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bto\s+the\s+nearest\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
+                      r"\bby\s+eye\b|\bmade[- ]up\b|\bto\s+(?:be\s+)?(?:verify|verified|check|checked|confirm|confirmed)\b|"
+                      r"\b\d+\s*%\s*(?:sure|certain|confident)\b|\bin\s+the\s+(?:region|neighbou?rhood|vicinity)\s+of\b")
 # hedges that qualify a whole sentence from a clause of their own ("AB = 3, possibly.", "…, I think.")
 SENTENCE_HEDGE_RE = re.compile(
     _words("maybe|perhaps|possibly|probably|presumably|likely|seemingly|apparently|roughly|approximately|approx|"
@@ -90,7 +110,10 @@ SENTENCE_HEDGE_RE = re.compile(
     r"|\bI\s+(?:think|believe|guess|suppose|feel|suspect|reckon|imagine|bet)\b|\bI'd\s+say\b|\bor\s+so\b|"
     r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
     r"\bhard\s+to\s+(?:say|tell)\b|\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|"
-    r"-ish\b|(?<=\d)ish\b|\(\s*\?\s*\)|≈")
+    r"-ish\b|(?<=\d)ish\b|\(\s*\?\s*\)|≈|\bto\s+the\s+nearest\b|\blooks?\s+(?:like|to\s+be)\b|\bby\s+eye\b|"
+    r"\brounded\b|\bplaceholder\b|\bpending\b|\btodo\b|\bTODO\b|\btbd\b|\bTBD\b|\bFIXME\b|\bXXX\b|\bdummy\b|"
+    r"\bconfidence\b|\best\b|"
+    r"\bto\s+(?:be\s+)?(?:verify|verified|check|checked|confirm|confirmed)\b")
 # qualifiers that make a whole sentence hypothetical from a clause of their own ("AB = 3, hypothetically.")
 TAIL_SUPPOSE_RE = re.compile(r"\b(?:hypothetically|in\s+theory|theoretically|counterfactually|for\s+the\s+sake\s+of\s+"
                              r"argument|for\s+argument's\s+sake|if\s+(?:true|so|correct|right|accurate|valid|"
@@ -109,8 +132,22 @@ HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume
                                   "conjectured|speculate|speculation|speculative|premise|supposition|postulate|"
                                   "counterfactual|counterfactually|what if|provided that|providing that|"
                                   "as long as|on condition|on the condition|in the event|for the sake of argument|"
-                                  "thought experiment|check if|checking if|see if|see whether|iff|only if|even if") +
-                           r"|^\s*(?:[Ss]ay|[Hh]ad|[Ss]hould|[Ww]ere|[Pp]rovided|[Gg]iven\s+that\s+we\s+assume)\b")
+                                  "thought experiment|check if|checking if|see if|see whether|iff|only if|even if|"
+                                  "for example|for instance|e\\.g\\.|eg|say|such as|as an example|"
+                                  "need to show|needs to show|want to show|wants to show|have to show|has to show|"
+                                  "need to prove|want to prove|have to prove|to be shown|to be proved|to be proven|"
+                                  "must show|must prove|show that|prove that|shows that we need|our goal|the goal|"
+                                  "goal is|aim is|task is|objective is|target is|we seek|is it true|"
+                                  "unrelated|hypothetical|imaginary|imagined|fictional|fictitious|"
+                                  "(?:a|an|some|another)\\s+(?:different|other|unrelated|separate|similar|new)\\s+"
+                                  "(?:problem|figure|diagram|question|triangle|case|exercise|example|image|picture)|"
+                                  "another\\s+(?:problem|figure|diagram|question|case|exercise|example|image)|"
+                                  "other\\s+(?:problems|figures|diagrams|questions|cases|exercises|examples)") +
+                           r"|^\s*(?:[Ss]ay|[Hh]ad|[Ss]hould|[Ww]ere|[Pp]rovided|[Gg]iven\s+that\s+we\s+assume|[Pp]rove|[Ss]how)\b"
+                           r"|[☐□]|\[\s\]")
+# "if we look at the figure": a way of reading, not a condition
+READING_IF_RE = re.compile(_words(r"if\s+(?:we|you|one)\s+(?:look|looks|examine|inspect|check|observe|consider|"
+                                  r"refer|read|study|zoom|focus|turn|go\s+back|recall|note|notice)"))
 # conditionals whose scope is their own clause: "When AB = 3, the area is 6."
 WEAK_HYPOTHESIS_RE = re.compile(_words("when|whenever|once") + r"(?!\s+(?:we|you|I|one)\b)|" +
                                 _words("test|tests|testing|try|trying|tried|trial|candidate|candidates|option|options"))
@@ -125,9 +162,16 @@ _SUPPOSED_LABELS = ("hypothesis|hypotheses|conjecture|guess|hunch|speculation|as
                     "reward|score|verdict|credit|if|suppose|assume|maybe|perhaps|possibly|probably|unverified|"
                     "wrong answer|incorrect answer|false claim|claim to (?:check|test|verify)|to check|to verify|"
                     "to prove|to show|goal|todo|unknown|unknowns|find|prove|show|case\\s*\\d*|test case|sample|"
-                    "sample answer|demo|mock|simulation|imagined|fiction|story")
+                    "sample answer|demo|mock|simulation|imagined|fiction|story|"
+                    "(?:student|wrong|incorrect|their|his|her|other|another|alternative|previous|draft|candidate|"
+                    "proposed|sample|example|reference|expected|model|official|rejected|false|fake|bad|"
+                    "someone's|friend's|teacher's|student's)\\s+(?:answer|answers|solution|solutions|response|claim|"
+                    "claims|version|attempt|work)|student|students|teacher|teachers|friend|someone|somebody|"
+                    "annotator|tutor|critic|reviewer|opponent|instruction|note to self|wrongly|falsely|"
+                    "mistakenly|incorrectly|supposedly|allegedly|hypothetically|placeholder|todo|tbd|pending")
 _DENIED_LABELS = "no|nope|nah|false|wrong|incorrect|untrue|not|never|denied|rejected|refuted|bogus|invalid|fake|error"
-LABEL_RE = re.compile(r"^\W*(?:(?:[A-Za-z][\w'\-]*\s+){0,4}?)(?P<label>[A-Za-z][\w.'\- ]{0,40}?)\s*\)?\s*[:：]")
+LABEL_RE = re.compile(r"^\W*(?:(?:[A-Za-z][\w'\-]*\s+){0,4}?)(?P<label>[A-Za-z][\w.'\- ]{0,40}?)\s*\)?\s*[:：]|"
+                      r"^\W*\[\s*(?P<blabel>[A-Za-z][\w.'\- ]{0,30}?)\s*\]")
 _SUPPOSED_LABEL_RE = re.compile(r"(?:^|\s)(?:" + _SUPPOSED_LABELS + r")(?:\s+\(?[A-E1-9]\)?)?$", re.I)
 _DENIED_LABEL_RE = re.compile(r"^(?:" + _DENIED_LABELS + r")$", re.I)
 # Text addressed to the grader or about judging it: nothing in the sentence is a statement of the response.
@@ -145,7 +189,13 @@ META_RE = re.compile(
     r"\b(?:output|answer|respond|reply|return|print)\s+(?:with\s+)?(?:1|one|yes|true)\s+for\b|"
     r"\b(?:as\s+an\s+AI|language\s+model|the\s+model\s+(?:should|must))\b|\b(?:scorer|scoring|score\s+this)\b|"
     r"\bexpected\s+(?:answer|output|facts?|annotations?)\b|\breference\s+(?:answer|facts?|solution)\b|"
-    r"\binfo\d+\b|\bnote\s+to\s+(?:the\s+)?(?:grader|judge|reader|evaluator)\b")
+    r"\binfo\d+\b|\bnote\s+to\s+(?:the\s+)?(?:grader|judge|reader|evaluator)\b|"
+    r"\b(?:accept|count|treat|record|register|log|consider)\b[^.]{0,60}\bas\s+(?:stated|correct|true|given|valid|"
+    r"satisfied|present|a\s+match|matched|verified)\b|\b(?:auto-?grader|autograder|checker|reward\s+model|"
+    r"scoring\s+model|evaluation\s+model|critic\s+model)\b|"
+    r"\b(?:dear|hey|hi|hello|attention)\s+(?:grader|judge|evaluator|reviewer|checker|model|assistant|AI)\b|"
+    r"\bto\s+the\s+(?:grader|judge|evaluator|reviewer|checker)\b|\bthis\s+(?:response|answer)\s+"
+    r"(?:states|contains|includes|mentions|satisfies|matches|deserves|should|must)\b")
 # Someone else says it: a reporting verb whose subject is an agent other than the response (someone, a
 # student, the annotation, a name) — never the figure, the problem or "we".
 _ATTRIB_VERBS = ("says|said|claims|claimed|asserts|asserted|believes|believed|thinks|thought|argues|argued|"
@@ -210,7 +260,7 @@ def label_mode(sentence: str, after_question: bool) -> str | None:
     m = LABEL_RE.match(sentence)
     if not m:
         return None
-    label = re.sub(r"\s+", " ", m.group("label")).strip().lower()
+    label = re.sub(r"\s+", " ", m.group("label") or m.group("blabel")).strip().lower()
     if _DENIED_LABEL_RE.match(label):
         return None if after_question else "denied"
     if _SUPPOSED_LABEL_RE.search(label):
@@ -224,22 +274,157 @@ _OWN_SOURCE_RE = re.compile(r"(?:^|\s)(?:figure|diagram|image|picture|drawing|gr
                             r"construction|solution|information|hint|above|this|that|it|us|me)$", re.I)
 
 
+_ATTRIB_VERB_RE = re.compile(r"\b(?:" + _ATTRIB_VERBS + r")\b")
+_REPORTED_HINT_RE = re.compile(r"claim|idea|notion|belie|rumou?r|hypothes|conjectur|guess|assum|myth|suggest|alleg|"
+                               r"assert|propos|opinion|view|theory|misconception|argu|premise|speculat|said|thought|"
+                               r"report|according|some|many|most|few|people|others|they|critic|student|someone|"
+                               r"somebody|anyone|everyone|folks", re.I)
+_LAST_WORD_RE = re.compile(r"([\w'\-]+)\s+(?:(?:also|once|often|always|has|have|had|would|falsely|wrongly|mistakenly|"
+                           r"incorrectly|repeatedly|apparently|reportedly|might\s+have|may\s+have|could\s+have)\s+)*$")
+
+
+@lru_cache(maxsize=65536)
 def attributed(clause: str) -> bool:
     """Whether the clause reports what someone other than the response, the figure or the problem says."""
-    for m in REPORTED_RE.finditer(clause):
-        src = m.group("src")
-        if src is None or not _OWN_SOURCE_RE.search(src.strip()):
-            return True
-    for m in ATTRIB_RE.finditer(clause):
-        words = m.group("subj").split()
-        last = words[-1]
+    if _REPORTED_HINT_RE.search(clause):
+        for m in REPORTED_RE.finditer(clause):
+            src = m.group("src")
+            if src is None or not _OWN_SOURCE_RE.search(src.strip()):
+                return True
+    for m in _ATTRIB_VERB_RE.finditer(clause):
+        w = _LAST_WORD_RE.search(clause, max(0, m.start() - 80), m.start())
+        if w is None:
+            continue
+        last = w.group(1)
         if _AGENT_RE.search(last.lower()) or (_NAME_RE.match(last) and last not in _NOT_NAMES):
             return True
     return False
 
 
+_RELATION_CHARS_RE = re.compile(r"[=⊥∥≅∼≠\ue001-\ue008]")
+
+
 def verdict_on_sentence(sentence: str, clauses: list[str]) -> bool:
-    """Whether a verdict in the sentence judges the sentence's own statements (not an option's)."""
-    if not VERDICT_RE.search(sentence):
-        return False
-    return any(VERDICT_RE.search(c) and not VERDICT_OTHER_RE.search(c) for c in clauses)
+    """Whether a verdict in the sentence judges the sentence's own statements — not an option's or
+    another statement's named between the last relation and the verdict (`AB = 3, so choice (C), 4,
+    is wrong`)."""
+    for m in VERDICT_RE.finditer(sentence):
+        before = sentence[:m.start()]
+        rels = list(_RELATION_CHARS_RE.finditer(before))
+        tail = before[rels[-1].end():] if rels else before
+        clause = next((c for c in clauses if m.group() in c), "")
+        if VERDICT_OTHER_RE.search(tail) or (not rels and VERDICT_OTHER_RE.search(clause)):
+            continue
+        return True
+    return False
+
+
+# ---------------------------------------------------------------- qualifiers
+
+# A clause that states no fact but sits in a sentence that does qualifies it (`AB = 3, to the nearest
+# unit.`, `Wrongly, AB = 3.`, `AB = 3 (placeholder)`). Qualifiers are presumed to change what is
+# asserted unless they continue the response's own reasoning (a connector: `so …`, `which …`) or are
+# made only of words a reasoning step or a reading of the figure uses (`From the figure, …`,
+# `AB = 3 (given)`). A new word is not a new way to slip past: it withholds credit.
+REASONING_CONNECTORS = re.compile(_words(r"and|so|then|thus|hence|therefore|since|because|which|that|where|while|"
+                                         r"giving|making|meaning|yielding|i\.e\.|ie|namely|whence|whereby|so\s+that|"
+                                         r"such\s+that|as\s+a\s+result|it\s+follows|we\s+(?:get|have|find|obtain|see)",
+                                         before=r"^\W*"))
+BENIGN_WORDS = frozenset("""
+a an the of in on at to by for from with as into onto per via within between among this that these those it its
+we us our you your i me my one they them their there here which who whom whose what where when how all both each
+every any some same other another such is are was were be been being am has have had do does did can could will
+would shall should may might must see sees seen saw know known knew get gets got find finds found give gives gave
+given show shows shown showed note noted notice noticed observe observed read reads label labels labeled labelled
+mark marks marked denote denotes denoted indicate indicates indicated use using used apply applying applied
+compute computing computed calculate calculating calculated solve solving solved substitute substituting
+substituted simplify simplifying simplified follow follows following followed mean means imply implies obtain
+obtained yield yields write writes written express expressed represent represents represented measure measures
+measured make makes made need needs let lets look looking consider considering considered recall recalling check
+checked checking verify verified confirm confirmed draw drawn drew depicted depicts shows displayed display
+displays illustrated illustrates provided provide provides stated states so thus hence therefore then also too
+again now first second third fourth next finally lastly similarly likewise moreover furthermore additionally
+besides indeed clearly obviously certainly definitely surely exactly precisely actually really just only even
+still already namely respectively specifically particular particularly especially fact course yes ok okay well
+figure figures diagram diagrams image images picture pictures drawing drawings graph sketch problem problems
+question questions statement data information info values value quantity quantities number numbers unit units cm
+mm km inch inches ft feet meter meters metre metres degree degrees deg radian radians side sides length lengths
+segment segments line lines ray rays angle angles vertex vertices point points triangle triangles quadrilateral
+quadrilaterals polygon polygons pentagon hexagon octagon circle circles arc arcs chord chords radius radii diameter
+diameters center centre centers centres tangent tangents secant secants area areas perimeter perimeters
+circumference base bases height heights altitude altitudes median medians bisector bisectors hypotenuse leg legs
+diagonal diagonals edge edges parallel perpendicular congruent similar equal equals isosceles equilateral scalene
+right acute obtuse straight interior exterior opposite adjacent corresponding alternate vertical supplementary
+complementary inscribed central rectangle rectangles square squares rhombus parallelogram parallelograms
+trapezoid trapezium kite shape shapes shaded region regions sector total sum difference product ratio half twice
+double triple quarter theorem theorems pythagorean pythagoras law laws sine sines cosine cosines formula formulas
+formulae rule rules property properties definition definitions postulate axiom identity equation equations
+expression expressions calculation calculations step steps result results answer solution final conclusion summary
+observation observations perception description descriptions analysis reasoning explanation thinking overview key
+facts details visual visible visually markings tick ticks marking legend caption scale symmetry symmetric midpoint
+midpoints intersection intersect intersects meet meets bisect bisects lie lies lying passes pass through across
+along inside outside above below left top bottom upper lower last larger smaller largest smallest longer shorter
+longest shortest big small large middle different carefully closely directly simply easily immediately evidently
+readily firstly secondly consequently accordingly subsequently correspondingly notably importantly visually
+geometrically algebraically numerically explicitly sum labeled known information measurements measurement lengths
+since because where while whose therefore means both either each full whole entire part parts given figure's
+diagram's triangle's circle's problem's question's note notes recall recalls remember known unknown find found
+solve solving x y z n k t u v w correct true accurate valid exact verified confirmed checked yes indeed
+about relation relations relationship relationships more less than most least many much few several new next
+previous before after during out up down over under further once why against behind beyond plus minus times
+divided multiplied squared cubed root roots sqrt pi variable variables unknowns term terms coefficient
+coefficients very quite enough asked asks ask required requires require want wants wanted determine determined
+determining identify identified identifying recognize recognized understand work working worked begin start
+starting great good important useful helpful relevant necessary sufficient information details detailed
+describe described describing description note noting mentioned listed list lists including include includes
+involving involves involve related relating concerning regarding respect terms form forms formed forming
+create created creating connect connected connecting joined join joins extend extended extending construct
+constructed drop dropped draw drawing labeling labelling marking markings reading see seeing shown showing
+look looks looked examine examining examined inspect inspecting inspected focus focusing analyze analyzing
+analyse analysing analyzed studying study let lets again altogether overall together separately individually
+first second third last initial initially original originally obviously clearly simply basically essentially
+actually now currently still yet far long short tall wide narrow high low deep
+""".split())
+
+
+_BENIGN_PHRASES_RE = re.compile(r"\b(?:no\s+doubt|without\s+(?:a\s+)?doubt|beyond\s+doubt|of\s+course|for\s+sure|"
+                                r"for\s+certain|undoubtedly|as\s+expected)\b", re.I)
+
+
+def benign(clause: str) -> bool:
+    """Whether a clause that states no fact leaves the sentence's facts as they are (see above)."""
+    if REASONING_CONNECTORS.match(clause):
+        return True
+    clause = _BENIGN_PHRASES_RE.sub(" ", READING_IF_RE.sub(" ", clause))
+    return all(w.lower() in BENIGN_WORDS or len(w) == 1 or w.isupper()
+               for w in re.findall(r"[A-Za-z][a-z]*", re.sub(r"'(?:s|re|ll|ve|d|m|t)\b", " ", clause)))
+
+
+PAREN_REMARK_RE = re.compile(r"\(([^()=⊥∥≅∼≠<>]{1,80})\)")
+
+
+# ---------------------------------------------------------------- cheap gates for the long word lists
+
+def _anchors(pattern: re.Pattern) -> frozenset[str]:
+    """Every run of two or more letters in a pattern's source: a clause without any of them cannot match
+    its word alternatives (a superset is safe: the gate only skips what cannot match)."""
+    return frozenset(w.lower() for w in re.findall(r"[A-Za-z]{2,}", pattern.pattern))
+
+
+_WORD_RUN_RE = re.compile(r"[A-Za-z]{2,}")
+_SYMBOL_HEDGE_RE = re.compile(r"[≈%?]|ish\b|-")
+
+
+def _gated(pattern: re.Pattern):
+    anchors = _anchors(pattern)
+
+    @lru_cache(maxsize=65536)
+    def search(text: str) -> bool:
+        if not _SYMBOL_HEDGE_RE.search(text) and anchors.isdisjoint(w.lower() for w in _WORD_RUN_RE.findall(text)):
+            return False
+        return pattern.search(text) is not None
+    return search
+
+
+hedged = _gated(HEDGE_RE)
+sentence_hedged = _gated(SENTENCE_HEDGE_RE)

@@ -45,12 +45,17 @@ _UNICODE = str.maketrans({"−": "-", "–": "-", "—": " , ", "×": "*", "·":
                           "▱": " parallelogram ", "≟": " ≠ ", "±": " or ", "∓": " or ",
                           **{a: " ⟹ " for a in "⇒⟹→⟶➔➜➡⇛⇨↦⟾⤇⇉⇾⟼"}, **{a: " ⟺ " for a in "⇔⟺↔⟷"},
                           "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "「": '"', "」": '"', "『": '"',
-                          "』": '"', "‹": '"', "›": '"', "〝": '"', "〞": '"'})
+                          "』": '"', "‹": '"', "›": '"', "〝": '"', "〞": '"', "‘": "'", "‚": "'",
+                          "⸮": "?", "؟": "?", "≢": " ≠ ", "≉": " ≠ ", "≭": " ≠ "})
+# negated relations: "AB ∦ CD" is "not (AB ∥ CD)"
+_NOT_REL_RE = re.compile(r"(\S+)\s*([∦≇≁])")
+_NOT_REL = {"∦": "∥", "≇": "≅", "≁": "∼"}
 _HIDDEN = [
     re.compile(r"\\if(?:false\b|0|num\s*0\s*=\s*1\b).*?(?:\\fi\b|$)", re.S),
     re.compile(r"\\begin\s*\{comment\}.*?(?:\\end\s*\{comment\}|$)", re.S),
     re.compile(r"<!--.*?(?:-->|$)", re.S),
-    re.compile(r"(?<!\\)%[^\n]*"),                                     # a LaTeX comment runs to the line end
+    re.compile(r"(?<!\\)(?<!\d)%[^\n]*|(?<=\d)%(?!\s*[a-z])[^\n]*"),  # a LaTeX comment runs to the line end
+                                                                       # (`90% sure` is a percentage)
     # a markdown link reference definition (`[//]: # (…)`, `[comment]: <> "…"`) is never rendered
     re.compile(r"(?m)^[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[^\n]*"),
     # a markdown image shows the image, not its alt text; a link shows its text, not its address or title
@@ -61,7 +66,10 @@ _HIDDEN = [
     re.compile(r"\\(?:sout|st|cancel|xcancel|bcancel|xout)\s*\{[^{}]*\}"),
     # collapsed or never-rendered HTML: <details> (all but its <summary>), <template>, <script>, <style>
     re.compile(r"<(template|script|style|noscript|head)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I),
-    re.compile(r"<(\w+)\b[^>]*(?:display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:[;\"']|$)|"
+    re.compile(r"<(\w+)\b[^>]*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|opacity\s*:\s*0(?:\.0*)?\s*(?:[;\"']|$)|"
+               r"(?:left|top|right|bottom|text-indent|margin-left|margin-top)\s*:\s*-\s*\d{3,}|clip\s*:\s*rect\(\s*0|"
+               r"clip-path\s*:\s*inset\(\s*(?:50|100)%|transform\s*:\s*scale\(\s*0\s*\)|"
+               r"(?:max-)?(?:height|width)\s*:\s*0(?:px)?\s*;[^>]*overflow\s*:\s*hidden|"
                r"font-size\s*:\s*0(?:\.0*)?\s*(?:px|pt|em|rem|%)?\s*(?:[;\"']|$)|\shidden(?:\s|>|=))"
                r"[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I),
 ]
@@ -368,7 +376,13 @@ def _command(m: re.Match) -> str:
 @lru_cache(maxsize=8192)
 def normalize(text: str) -> str:
     """One plain notation for LaTeX / Unicode / prose maths (see the module docstring)."""
-    t = visible(text).translate(_UNICODE)
+    t = visible(text)
+    if "∦" in t or "≇" in t or "≁" in t:
+        t = _NOT_REL_RE.sub(lambda m: f" not {m.group(1)} {_NOT_REL.get(m.group(2), m.group(2))} ", t)
+    t = t.translate(_UNICODE)
+    t = re.sub(r"(?<=[a-z]{2})\s*/\s*(?=[a-z]{2})", " or ", t)            # "rhombus/kite": alternatives
+    t = re.sub(r"\b(?:implies|would\s+imply|entails|would\s+mean)\b", " ⟹ ", t)
+    t = re.sub(r"\b([eE])\.\s?g\.|\b([iI])\.\s?e\.", lambda m: " eg " if m.group(1) else " ie ", t)  # no sentence end
     t = re.sub(r"<=+>|<-+>", " ⟺ ", t)
     t = re.sub(r"=+>|-+>", " ⟹ ", t)
     t = re.sub(r"\+\s*/\s*-|\+-(?=\s*\d)|-\s*/\s*\+", " or ", t)
@@ -440,4 +454,4 @@ def unquoted(text: str) -> str:
     return t
 
 
-_UNICODE_QUOTES = str.maketrans({k: v for k, v in _UNICODE.items() if v == '"'})
+_UNICODE_QUOTES = str.maketrans({k: v for k, v in _UNICODE.items() if v in ('"', "'")})

@@ -148,7 +148,8 @@ def listed_shapes(sentence: str) -> list[Shape]:
     return out
 
 
-_MORE_RE = re.compile(rf"\s*(?:or|and)?\s*(?:an?|the)\s+(?P<desc>(?:[a-z\-]+\s+){{0,3}}(?:{SHAPE_NOUNS}))\b", re.I)
+_MORE_RE = re.compile(rf"\s*(?:(?:or|and)\s+(?:(?:an?|the)\s+)?|(?:an?|the)\s+)(?P<desc>(?:[a-z\-]+\s+){{0,3}}(?:{SHAPE_NOUNS}))\b",
+                      re.I)
 
 
 def more_kinds(clause: str) -> frozenset[str] | None:
