@@ -391,7 +391,7 @@ def response_facts(text: str) -> tuple[Stated, ...]:
         elif hedged_sentence or qualified:
             out[start:] = [Stated(s.fact, HEDGED) if s.mode == ASSERTED else s for s in out[start:]]
         own = any(not isinstance(s.fact, Taint) for s in out[start:])
-        if start > previous and modality.ALT_SENTENCE_RE.match(sentence):
+        if start > previous and not own and modality.ALT_SENTENCE_RE.match(sentence):
             # "AB = 3. Or maybe 4.", "… Then again, maybe not.": the sentence before is one option
             names = frozenset().union(*(quantities(s.fact) for s in out[previous:start] if not isinstance(s.fact, Taint)))
             out[previous:start] = [Stated(s.fact, HEDGED) if s.mode == ASSERTED else s for s in out[previous:start]]

@@ -328,6 +328,9 @@ def verdict_on_sentence(sentence: str, clauses: list[str]) -> bool:
 # `AB = 3 (given)`). A new word is not a new way to slip past: it withholds credit.
 REASONING_CONNECTORS = re.compile(_words(r"and|so|then|thus|hence|therefore|since|because|which|that|where|while|"
                                          r"giving|making|meaning|yielding|i\.e\.|ie|namely|whence|whereby|so\s+that|"
+                                         r"as|using|applying|by|however|but|although|though|yet|also|moreover|"
+                                         r"furthermore|similarly|likewise|now|next|first|finally|here|note|recall|"
+                                         r"alternatively|consequently|accordingly|in\s+particular|in\s+other\s+words|"
                                          r"such\s+that|as\s+a\s+result|it\s+follows|we\s+(?:get|have|find|obtain|see)",
                                          before=r"^\W*"))
 BENIGN_WORDS = frozenset("""
@@ -384,7 +387,29 @@ look looks looked examine examining examined inspect inspecting inspected focus 
 analyse analysing analyzed studying study let lets again altogether overall together separately individually
 first second third last initial initially original originally obviously clearly simply basically essentially
 actually now currently still yet far long short tall wide narrow high low deep
-""".split())
+however nevertheless nonetheless meanwhile although though but whereas alternatively alternative method way
+approach argument reason reasons reasoning proof prove proved proven hence semicircle semicircles circumcircle
+incircle circumradius inradius circumcenter circumcentre incenter incentre centroid orthocenter external internal
+reflex revolution turn rotation rotate rotated reflection reflect reflected translation congruence similarity
+proportion proportional proportionally factor common shared radii chords arcs sectors segments inscribed
+circumscribed cyclic concyclic collinear concurrent bisector bisectors foot feet apex corner corners width depth
+volume surface regular irregular convex concave star grid cube prism cylinder cone sphere pyramid net nets
+thales ptolemy ceva menelaus euler heron stewart pythagoras's zero one two three four five six seven eight nine
+ten eleven twelve twenty thirty forty fifty sixty seventy eighty ninety hundred thousand halves thirds quarters
+fifth sixth again once twice thrice times equilateral triangles angles sides lines points vertices isosceles
+right-angled right-angle obtuse-angled acute-angled exterior interior opposite adjacent alternate
+corresponding vertically vertical supplementary complementary straight full whole size sizes measure
+measurements degrees argument same similar similarly congruent equal equally unequal(?) part parts piece pieces
+region regions shaded unshaded total totals combined remaining rest other others each every individual single
+add added adjoining align aligned alpha angled arranged arrangement assembled band becomes beta black boundary boxed
+called cdot centimeters centimetres centred chessboard circ colour coloured complete composed conclude consists
+containing contains correspondence cos covered creates cut decagon delta depends diagonally dimensions direct
+dissected distance div divide draws east end ends fifteen fills fit frac fraction gamma grey horizontal identical
+increased inner joining laid located mathrm mathscr medium mid minor needed nonagon north occupies outer overlap
+overlapping overline paired path paths pattern percentage placed planks pointing portion position rearranged
+rectangular ring row semicircular share sin sized slice south split statements string strip strips tabular theta
+tile tiles touch touches touching turned unmarked various widehat without zag zig
+""".split()) - {"unequal(?)"}
 
 
 _BENIGN_PHRASES_RE = re.compile(r"\b(?:no\s+doubt|without\s+(?:a\s+)?doubt|beyond\s+doubt|of\s+course|for\s+sure|"
