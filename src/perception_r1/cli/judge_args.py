@@ -27,9 +27,9 @@ OPTIONS = {"judge_url": "url", "judge_model": "model", "judge_api_key_env": "api
 
 
 def add_judge_arguments(parser: argparse.ArgumentParser, *, on_error: str = "raise",
-                        cache: str | None = None, concurrency: int | None = None) -> None:
-    """The judge flags, with this command's defaults for the failure policy, the verdict cache and the
-    requests in flight (applied only to judges that take them; None: the judge's own)."""
+                        cache: str | None = None) -> None:
+    """The judge flags, with this command's defaults for the failure policy and the verdict cache
+    (applied only to judges that take them)."""
     from ..judges import JUDGES
     from ..judges.base import ON_ERROR_POLICIES
     from ..judges.openai_judge import DEFAULT_URL, OpenAIJudge
@@ -47,7 +47,7 @@ def add_judge_arguments(parser: argparse.ArgumentParser, *, on_error: str = "rai
     g.add_argument("--judge-retries", type=int,
                    help=f"HTTP retries per request (default: {network['max_retries'].default})")
     g.add_argument("--judge-concurrency", type=int,
-                   help=f"requests in flight (default: {concurrency or network['concurrency'].default})")
+                   help=f"requests in flight (default: {network['concurrency'].default})")
     g.add_argument("--judge-cache", metavar="PATH",
                    help=f"SQLite verdict cache; 'none' keeps it in memory (default: {cache or 'none'}"
                         + (", or $PERCEPTION_R1_JUDGE_CACHE)" if cache == DEFAULT_CACHE else ")"))
@@ -55,7 +55,7 @@ def add_judge_arguments(parser: argparse.ArgumentParser, *, on_error: str = "rai
                    help=f"after retries: stop with an error, or record the judgment as null (default: {on_error})")
     g.add_argument("--judge-option", action="append", default=[], metavar="KEY=VALUE",
                    help="any other option of the judge, e.g. parse_retries=1 (repeatable; values are JSON)")
-    parser.set_defaults(judge_defaults={"on_error": on_error, "cache": cache, "concurrency": concurrency})
+    parser.set_defaults(judge_defaults={"on_error": on_error, "cache": cache})
 
 
 def parse_key_values(pairs: list[str], flag: str = "--judge-option") -> dict[str, Any]:

@@ -32,14 +32,6 @@ from .judge_args import DEFAULT_CACHE, add_judge_arguments, judge_from_args
 # at a time keep its server busy while finished chunks are combined and written; the bound keeps
 # memory flat on a large file.
 CHUNKS_AHEAD = 8
-# Requests in flight by default: twice a typical judge server's 64 slots, so a slot that frees finds
-# the next request already queued at the server instead of waiting for this client to read a reply
-# and send another (the client's ~1 ms of CPU per reply, times a wave of 64, is then hidden behind the
-# judge's latency). `--judge-concurrency` sets it.
-DEFAULT_CONCURRENCY = 128
-# How long math-verify's workers wait for the judge's first reply before starting: their start-up
-# (sympy's import, seconds of CPU per worker) must not compete with the first wave of requests.
-JUDGE_HEAD_START = 1.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="dataset (folder with data.jsonl, .jsonl, .parquet, datasets folder)")
     parser.add_argument("--responses", required=True, help="JSONL with `id` and `response` (several per id allowed)")
     parser.add_argument("--out", required=True, help="output JSONL, one line per response in input order")
-    add_judge_arguments(parser, on_error="raise", cache=DEFAULT_CACHE, concurrency=DEFAULT_CONCURRENCY)
+    add_judge_arguments(parser, on_error="raise", cache=DEFAULT_CACHE)
     d = RewardConfig()
     w = parser.add_argument_group("reward weights (defaults: the released run)")
     w.add_argument("--alpha", type=float, default=d.alpha, help="format weight (default: %(default)s)")
@@ -180,8 +172,8 @@ class _Scored:
     """The breakdowns of (lo, hi) chunk after chunk, in input order, as an iterator. The judge starts
     on construction; the next `CHUNKS_AHEAD` chunks' judgments are in flight on the judge's loop, and
     their math-verify checks queued in a thread, while a finished chunk is combined and written: the
-    judge never waits for the writer. math-verify starts once the judge has its first reply (or after
-    JUDGE_HEAD_START s). A judge error stops the rest (cancelling what is in flight)."""
+    judge never waits for the writer. math-verify starts once the judge has its first reply
+    (`judge_head_start`). A judge error stops the rest (cancelling what is in flight)."""
 
     def __init__(self, resp, rows, start: int, size: int, judge, config):
         from ..rewards.composite import ajudge_rows
@@ -194,7 +186,7 @@ class _Scored:
         self._ajudge_rows = ajudge_rows
         # A judge that works on the caller's thread (symbolic) gives no head start to wait for: its
         # chunks' math-verify is queued first, to run while it judges.
-        self._accuracy_started = not config.use_accuracy or not judge.background
+        self._accuracy_started = not config.use_accuracy or not getattr(judge, "background", False)
         self._fill()
 
     def _fill(self) -> None:
@@ -215,12 +207,10 @@ class _Scored:
             chunk[2] = start_accuracy(self.ex, self.texts[lo:hi], self.rows[lo:hi], self.config)
 
     def _start_accuracy(self) -> None:
-        """Once the judge has its first reply (or JUDGE_HEAD_START s), every chunk's math-verify."""
-        deadline = time.perf_counter() + JUDGE_HEAD_START
-        st = self.judge.stats
-        while (time.perf_counter() < deadline and st.requests + st.failures + st.cache_hits == 0
-               and not all(j is None or j.done() for _, _, _, j in self.flight)):
-            time.sleep(0.005)
+        """Once the judge has its first reply (`judge_head_start`), every chunk's math-verify."""
+        from ..rewards.composite import judge_head_start
+
+        judge_head_start(self.judge, [j for _, _, _, j in self.flight])
         self._accuracy_started = True
         for chunk in self.flight:
             self._accuracy(chunk)

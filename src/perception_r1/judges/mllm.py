@@ -23,7 +23,7 @@ from typing import Any
 from ..data.images import MAX_PIXELS, MIN_PIXELS, data_url
 from ..llm import DiskCache, cache_key
 from .base import Item, Judgment, NO_JUDGMENT
-from .openai_judge import DEFAULT_URL, OpenAIJudge, gather_or_cancel
+from .openai_judge import DEFAULT_CONCURRENCY, DEFAULT_URL, OpenAIJudge, gather_or_cancel
 from .prompts import MLLM_PROMPT_VERSION, MLLM_SYSTEM, mllm_user_text, parse_score
 
 DEFAULT_MLLM = "Qwen/Qwen2.5-VL-32B-Instruct"
@@ -35,7 +35,7 @@ class MLLMJudge(OpenAIJudge):
     name = "mllm"
 
     def __init__(self, url: str = DEFAULT_URL, model: str = DEFAULT_MLLM, *, api_key_env: str = "OPENAI_API_KEY",
-                 timeout: float = 60.0, concurrency: int = 64, max_retries: int = 4, parse_retries: int = 2,
+                 timeout: float = 60.0, concurrency: int = DEFAULT_CONCURRENCY, max_retries: int = 4, parse_retries: int = 2,
                  cache: str | Path | DiskCache | None = None, on_error: str = "raise",
                  max_tokens: int | None = None, backoff: float = 0.5,
                  min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS):

@@ -132,6 +132,13 @@ class LLMClient:
                  timeout: float = 60.0, max_retries: int = 4, concurrency: int = 64,
                  backoff: float = 0.5, max_backoff: float = 30.0):
         self.base_url = base_url.rstrip("/")
+        # Parsed once, not on every request (httpx parses a string URL each time); a URL httpx cannot
+        # parse stays a string and fails at the request, retried and raised as an LLMError as before.
+        self._url: httpx.URL | str = f"{self.base_url}/chat/completions"
+        try:
+            self._url = httpx.URL(self._url)
+        except httpx.InvalidURL:
+            pass
         self.model = model
         self._api_key = os.environ.get(api_key_env, "")
         self.timeout = timeout
@@ -217,7 +224,7 @@ class LLMClient:
 
     async def _post(self, http: httpx.AsyncClient, body: dict[str, Any]) -> tuple[int, httpx.Headers, bytes]:
         """(status, headers, body bytes) of one POST, the body read up to MAX_REPLY_BYTES."""
-        async with http.stream("POST", f"{self.base_url}/chat/completions", json=body) as resp:
+        async with http.stream("POST", self._url, json=body) as resp:
             chunks, size = [], 0
             async for chunk in resp.aiter_bytes():
                 size += len(chunk)

@@ -16,6 +16,7 @@ policy something about a fact nobody checked.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -116,6 +117,24 @@ async def ajudge_rows(responses: Sequence[str], rows: Sequence[dict[str, Any]], 
         raise JudgeError(f"record {rows[e.item].get('id')!r}: {e}", item=e.item) from e
 
 
+# How long math-verify waits for a network judge's first reply before it starts: its workers' start-up
+# (sympy's import, seconds of CPU each) and its submissions must not compete with the judge's first
+# wave of requests for the CPU; once a reply is in, the rest of the batch is queued at the server.
+JUDGE_HEAD_START = 1.0
+
+
+def judge_head_start(judge, pending: Sequence[cf.Future | None], limit: float = JUDGE_HEAD_START) -> None:
+    """Wait until `judge` has its first reply (or a failure or a cache hit), until every future in
+    `pending` is done, or `limit` seconds. A judge that works on the caller's thread returns at once."""
+    if not getattr(judge, "background", False):
+        return
+    deadline = time.perf_counter() + limit
+    st = judge.stats
+    while (time.perf_counter() < deadline and st.requests + st.failures + st.cache_hits == 0
+           and not all(f is None or f.done() for f in pending)):
+        time.sleep(0.005)
+
+
 def start_accuracy(executor: cf.Executor, responses: Sequence[str], rows: Sequence[dict[str, Any]],
                    config: RewardConfig) -> cf.Future | None:
     """r_a of each response (math-verify in its process pool) as a Future, or None when disabled."""
@@ -146,8 +165,8 @@ def score_responses(responses: Sequence[str], rows: Sequence[dict[str, Any]], ju
                     config: RewardConfig | None = None) -> list[RewardBreakdown]:
     """Score each response against its row (`answer`, `choices`, `visual_annotations`, `images`).
 
-    Accuracy (math-verify, in the process pool) and the judge run at the same time. `judge` may be
-    None only when perception is disabled.
+    Accuracy (math-verify, in the process pool) and the judge run at the same time; a network judge's
+    requests go out first (`judge_head_start`). `judge` may be None only when perception is disabled.
     """
     config = config or RewardConfig()
     if len(responses) != len(rows):
@@ -155,7 +174,13 @@ def score_responses(responses: Sequence[str], rows: Sequence[dict[str, Any]], ju
     if config.use_perception and judge is None:
         raise ValueError("use_perception is set but no judge was given")
     with cf.ThreadPoolExecutor(1) as ex:
-        acc = start_accuracy(ex, responses, rows, config)
-        judgments = judge.submit(ajudge_rows(responses, rows, judge)).result() if config.use_perception else None
+        if config.use_perception and getattr(judge, "background", False):  # its requests first
+            judged = judge.submit(ajudge_rows(responses, rows, judge))
+            judge_head_start(judge, [judged])
+            acc = start_accuracy(ex, responses, rows, config)
+        else:  # math-verify queued first, to run while the judge works on this thread
+            acc = start_accuracy(ex, responses, rows, config)
+            judged = judge.submit(ajudge_rows(responses, rows, judge)) if config.use_perception else None
+        judgments = judged.result() if judged is not None else None
         accuracies = acc.result() if acc is not None else None
     return combine(responses, accuracies, judgments, config)
