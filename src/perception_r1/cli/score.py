@@ -156,7 +156,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if f is not None:
             f.close()
-        scored.close()
+        # The math-verify check running in the thread ends first (unless interrupted): a pool stopped
+        # under it would be restarted by it, and its warnings printed after our one line.
+        scored.close(wait=not isinstance(sys.exc_info()[1], KeyboardInterrupt))
         acc.shutdown_pool()  # now, not in the interpreter's exit (which joins the idle workers: ~1 s)
     print(_summary(len(resp) - start, sums, missing, judge, acc.STATS.timeouts, time.perf_counter() - t0, out))
     return 0
@@ -235,14 +237,14 @@ class _Scored:
         self._fill()
         return lo, hi, breakdowns
 
-    def close(self) -> None:
-        """Cancel what is in flight and stop the math-verify thread."""
+    def close(self, wait: bool = True) -> None:
+        """Cancel what is in flight and stop the math-verify thread (after its running check, if `wait`)."""
         for _, _, accuracy, judged in self.flight:
             for fut in (accuracy, judged):
                 if fut is not None:
                     fut.cancel()
         self.flight.clear()
-        self.ex.shutdown(wait=False, cancel_futures=True)
+        self.ex.shutdown(wait=wait, cancel_futures=True)
 
 
 _scored_chunks = _Scored
