@@ -43,7 +43,7 @@ def test_release_parquet_to_paper_config_dry_run(tmp_path):
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"perception-r1 sft: {data}: none of the 4 records has a 'cot' field")
+    assert last.startswith(f"perception-r1 sft: error: {data}: none of the 4 records has a 'cot' field")
     assert "perception-r1 annotate" in last
 
 

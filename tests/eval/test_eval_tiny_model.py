@@ -27,19 +27,20 @@ def test_eval_model_end_to_end_on_synth(tmp_path, monkeypatch):
         assert r["correct"] is False and 0.0 <= r["perception"] <= 1.0
     summary = json.loads((tmp_path / "a" / "summary.json").read_text())
     assert summary["total"] == 4 and summary["perception"]["items"] == 4
-    # A rerun into the same folder reuses the saved responses (no generation).
+    # A rerun into the finished folder is refused; with --resume it reuses the saved responses (no generation).
     saved = (tmp_path / "a" / "responses.jsonl").read_text()
-    assert main(common + ["--out", str(tmp_path / "a")]) == 0
+    assert main(common + ["--out", str(tmp_path / "a")]) == 2
+    assert main(common + ["--out", str(tmp_path / "a"), "--resume"]) == 0
     assert (tmp_path / "a" / "responses.jsonl").read_text() == saved
     # --samples 2: two sampled responses per item beside the greedy one, kept and reused on a rerun.
-    assert main(common + ["--out", str(tmp_path / "a"), "--samples", "2", "--temperature", "1.0"]) == 0
+    assert main(common + ["--out", str(tmp_path / "a"), "--resume", "--samples", "2", "--temperature", "1.0"]) == 0
     samples = (tmp_path / "a" / "samples.jsonl").read_text()
     assert sorted((json.loads(x)["id"], json.loads(x)["sample"]) for x in samples.splitlines()) == sorted(
         (r["id"], j) for r in rows for j in range(2))
     sampling = json.loads((tmp_path / "a" / "summary.json").read_text())["sampling"]
     assert sampling["k"] == 2
     assert 0.0 <= sampling["min"] <= sampling["avg_at_k"] <= sampling["max"] <= sampling["pass_at_k"] <= 1.0
-    assert main(common + ["--out", str(tmp_path / "a"), "--samples", "2"]) == 0
+    assert main(common + ["--out", str(tmp_path / "a"), "--resume", "--samples", "2"]) == 0
     assert (tmp_path / "a" / "samples.jsonl").read_text() == samples
     assert (tmp_path / "a" / "responses.jsonl").read_text() == saved
     # The same responses scored as a second run: McNemar finds no discordant pair.

@@ -74,7 +74,7 @@ def test_cli_error_is_one_line(capsys):
     from perception_r1.cli.main import main
 
     assert main(["pretrain", "--config", str(CONFIG), "--choice_share", "2"]) == 2
-    assert capsys.readouterr().err.strip().startswith("perception-r1 pretrain: choice_share")
+    assert capsys.readouterr().err.strip().startswith("perception-r1 pretrain: error: choice_share")
 
 
 def test_recipe_loads_into_its_dataclasses():

@@ -189,5 +189,5 @@ def test_cli_resume_from_a_mismatched_checkpoint_ends_in_one_line(tiny_model, di
                "--max_pixels", "12544", "--num_threads", "1", "--resume"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2
-    assert err[-1].startswith("perception-r1 sft: checkpoint ") and "does not match the model" in err[-1]
+    assert err[-1].startswith("perception-r1 sft: error: checkpoint ") and "does not match the model" in err[-1]
     assert "Traceback" not in "\n".join(err) and not (out / "checkpoint-4").exists()

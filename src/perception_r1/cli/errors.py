@@ -22,7 +22,8 @@ def describe(e: BaseException) -> str:
     if isinstance(e, KeyError) and len(e.args) == 1 and isinstance(e.args[0], str):
         text = f"missing field or column {e.args[0]!r}"
     elif isinstance(e, UnicodeDecodeError):
-        text = f"input is not UTF-8 ({e.reason} at byte {e.start})"
+        line = e.object[:e.start].count(b"\n") + 1 if isinstance(e.object, bytes) else None
+        text = f"input is not UTF-8 ({e.reason} at byte {e.start}" + (f", line {line})" if line else ")")
     elif isinstance(e, OSError) and e.filename is not None and e.strerror:
         text = f"{e.strerror}: {e.filename}"
     else:

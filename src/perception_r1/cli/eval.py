@@ -1,6 +1,9 @@
 """`perception-r1 eval --benchmark NAME --data PATH (--model M | --responses R) --out DIR`.
 
-Scores by the benchmark's official rules; writes DIR/results.jsonl, DIR/summary.json, DIR/summary.md.
+Scores by the benchmark's official rules; writes DIR/results.jsonl, DIR/summary.json, DIR/summary.md
+(and, with --model, DIR/responses.jsonl, appended batch by batch). A non-empty DIR is refused without
+`--resume` (reuse its responses, generate only what is missing) or `--overwrite` (start over); DIR is
+never one of the inputs.
 The perception judge takes the same flags as in `score` (`--judge`, `--judge-url`, `--judge-model`, …,
 `--judge-option KEY=VALUE` for any other option; `cli/judge_args.py`).
 """
@@ -8,7 +11,7 @@ The perception judge takes the same flags as in `score` (`--judge`, `--judge-url
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
 
 from ..data import MAX_PIXELS, MIN_PIXELS
 from ..data.prompt import DEFAULT_PRESET, PROMPT_PRESETS
@@ -43,26 +46,37 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_judge_arguments(p, on_error="raise", cache=None)
     p.add_argument("--perception-threshold", type=float, default=1.0,
                    help="perception_ok when the hit ratio is at least this (default 1.0: every fact stated)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the run in --out: keep its generated responses and generate only what is missing")
+    p.add_argument("--overwrite", action="store_true",
+                   help="replace a non-empty --out (without it, or --resume, finished work is never replaced)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..data import RecordError
     from ..eval.run import EvalConfig, evaluate
+    from .errors import refuse_overwrite
 
-    try:
-        cfg = EvalConfig(benchmark=args.benchmark, data=args.data, out=args.out, model=args.model,
-                         responses=args.responses, limit=args.limit, backend=args.backend,
-                         max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
-                         min_pixels=args.min_pixels, max_pixels=args.max_pixels,
-                         extractor_url=args.extractor_url, extractor_model=args.extractor_model,
-                         extractor_api_key_env=args.extractor_api_key_env, judge=args.judge,
-                         judge_options=judge_options_from_args(args), perception_threshold=args.perception_threshold,
-                         samples=args.samples, temperature=args.temperature, llm_scoring=args.llm_scoring,
-                         prompt_preset=args.prompt_preset)
-        summary = evaluate(cfg)
-    except (RecordError, ValueError, TypeError, FileNotFoundError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    if args.resume and args.overwrite:
+        raise ValueError("--resume keeps the run in --out, --overwrite replaces it: give one")
+    for flag, value, least in (("--limit", args.limit, 1), ("--max-new-tokens", args.max_new_tokens, 1),
+                               ("--batch-size", args.batch_size, 1), ("--samples", args.samples, 0)):
+        if value is not None and value < least:
+            raise ValueError(f"{flag} must be at least {least}, got {value}")
+    if not 0 <= args.perception_threshold <= 1:
+        raise ValueError(f"--perception-threshold must be between 0 and 1, got {args.perception_threshold}")
+    # Before anything is read or generated: an input is never an output, finished work is kept.
+    inputs = tuple(x for x in (args.data, args.responses, args.model) if x is not None and Path(x).exists())
+    refuse_overwrite(args.out, args.overwrite or args.resume, inputs=inputs)
+    cfg = EvalConfig(benchmark=args.benchmark, data=args.data, out=args.out, model=args.model,
+                     responses=args.responses, limit=args.limit, backend=args.backend,
+                     max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,
+                     min_pixels=args.min_pixels, max_pixels=args.max_pixels,
+                     extractor_url=args.extractor_url, extractor_model=args.extractor_model,
+                     extractor_api_key_env=args.extractor_api_key_env, judge=args.judge,
+                     judge_options=judge_options_from_args(args), perception_threshold=args.perception_threshold,
+                     samples=args.samples, temperature=args.temperature, llm_scoring=args.llm_scoring,
+                     prompt_preset=args.prompt_preset, resume=args.resume)
+    summary = evaluate(cfg)  # a bad record, file or value raises; cli.errors prints one line, exit 2
     print(f"{summary['benchmark']}: accuracy {100 * summary['accuracy']:.2f}% ({summary['correct']}/{summary['total']})")
     if "sampling" in summary:
         g = summary["sampling"]

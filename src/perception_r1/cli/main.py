@@ -30,8 +30,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line errors: `perception-r1 CMD: error: …` and exit 2, not the usage
+    block (`--help` still prints it); sub-command parsers are of this class too."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {' '.join(message.split())} (see {self.prog} --help)\n")
+
+
 def build_parser(argv: list[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="perception-r1", description=__doc__.splitlines()[0])
+    parser = Parser(prog="perception-r1", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = next((a for a in argv if not a.startswith("-")), None)
     for name, (module, help_text) in COMMANDS.items():
@@ -51,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     mod = importlib.import_module(f"perception_r1.cli.{COMMANDS[args.command][0]}")
     if rest and not getattr(mod, "ACCEPTS_EXTRA_ARGS", False):
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        Parser(prog=f"perception-r1 {args.command}").error(f"unrecognized arguments: {' '.join(rest)}")
     if getattr(mod, "ACCEPTS_EXTRA_ARGS", False):
         args.extra = rest
     from .errors import run_command

@@ -11,7 +11,6 @@ wall time, sha256 and the figures measured on the fixed set."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 ACCEPTS_EXTRA_ARGS = True
 
@@ -25,11 +24,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def parser():
     from transformers import TrainingArguments
-    from trl import TrlParser
 
+    from perception_r1.train.config import TRAINING_BOUNDS, checked_parser
     from perception_r1.train.pretrain import PretrainArgs
 
-    return TrlParser((PretrainArgs, TrainingArguments), allow_abbrev=False, prog="perception-r1 pretrain")
+    return checked_parser((PretrainArgs, TrainingArguments), TRAINING_BOUNDS, "perception-r1 pretrain")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,12 +40,11 @@ def run(args: argparse.Namespace) -> int:
     argv = (["--config", args.config] if args.config else []) + list(getattr(args, "extra", []))
     try:
         pargs, targs = parser().parse_args_and_config(args=argv)
-        from perception_r1.train.pretrain import pretrain
+    except TypeError as e:  # a dataclass given a value of the wrong shape: the config's mistake
+        raise ValueError(str(e)) from e
+    from perception_r1.train.pretrain import pretrain
 
-        final = pretrain(pargs, targs)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError) as e:
-        print(f"perception-r1 pretrain: {e}", file=sys.stderr)
-        return 2
+    final = pretrain(pargs, targs)  # a bad value or an occupied output raises; cli.errors prints one line
     print(f"pretrained base model in {final}")
     return 0
 
@@ -58,9 +56,7 @@ def ship(args: argparse.Namespace) -> int:
     from perception_r1.demo.base import BASE_DIR, ship as ship_base
 
     if not (Path(args.ship) / "trainer_state.json").exists():
-        print(f"perception-r1 pretrain: {args.ship} is not a pretraining checkpoint (no trainer_state.json)",
-              file=sys.stderr)
-        return 2
+        raise ValueError(f"{args.ship} is not a pretraining checkpoint (no trainer_state.json)")
     info = ship_base(args.ship, config=args.config or "configs/demo_pretrain.yaml")
     m = info["measured"]
     print(f"shipped {args.ship} to {BASE_DIR}: step {info['steps']}, sha256 {info['sha256'][:12]}…, accuracy "

@@ -6,14 +6,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-
-PROG = {"grpo": "train", "sft": "sft"}
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
@@ -35,7 +32,8 @@ def trl_argv(args: argparse.Namespace) -> list[str]:
 
 
 def parse_or_report(kind: str, args: argparse.Namespace):
-    """(MethodArgs, TRL config), or None after printing the keys (--keys) or a one-line error."""
+    """(MethodArgs, TRL config), or None after printing the keys (--keys). A bad key or value raises
+    ValueError naming it (the CLI's boundary prints the one line)."""
     from perception_r1.train.config import parse, parser_for
 
     if args.keys:
@@ -44,9 +42,8 @@ def parse_or_report(kind: str, args: argparse.Namespace):
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         return parse(kind, trl_argv(args))
-    except (ValueError, TypeError, FileNotFoundError) as e:
-        print(f"perception-r1 {PROG[kind]}: {e}", file=sys.stderr)
-        return None
+    except TypeError as e:  # a dataclass given a value of the wrong shape: the config's mistake
+        raise ValueError(str(e)) from e
 
 
 @contextmanager
@@ -63,13 +60,12 @@ def sandbox(method: Any) -> Iterator[Any]:
 def run_command(kind: str, args: argparse.Namespace, dry_run: Callable[[Any, Any, Any], None],
                 train: Callable[..., Any]) -> int:
     """Parse, then either `dry_run(method, sandboxed_method, targs)` or `train(method, targs, resume=…)`.
-    Missing data, a record that breaks the contract, SFT data without a `cot`, and a checkpoint that does
-    not match the model end in one line naming it and exit 2."""
+    A bad key or value, missing data, a record that breaks the contract, SFT data without a `cot`, and a
+    checkpoint that does not match the model end in one line naming it and exit 2 (`cli.errors`)."""
     parsed = parse_or_report(kind, args)
     if parsed is None:
-        return 0 if args.keys else 2
+        return 0
     method, targs = parsed
-    from perception_r1.data import RecordError
     from perception_r1.train.checkpoint import CheckpointMismatch
     from perception_r1.train.dataset import NoCotError
 
@@ -79,8 +75,8 @@ def run_command(kind: str, args: argparse.Namespace, dry_run: Callable[[Any, Any
                 dry_run(method, checked, targs)
         else:
             train(method, targs, resume=args.resume)
-    except (FileNotFoundError, RecordError, NoCotError, CheckpointMismatch) as e:
-        where = f"{method.dataset}: " if isinstance(e, NoCotError) else ""
-        print(f"perception-r1 {PROG[kind]}: {where}{e}", file=sys.stderr)
-        return 2
+    except NoCotError as e:
+        raise ValueError(f"{method.dataset}: {e}") from e
+    except CheckpointMismatch as e:
+        raise ValueError(str(e)) from e
     return 0

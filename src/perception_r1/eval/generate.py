@@ -8,7 +8,7 @@ This is the only eval module that imports torch / transformers / vLLM.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -29,7 +29,8 @@ def prompt_messages(rec: Record, system_prompt: str | None = SYSTEM_PROMPT, user
 def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: int = 1024, batch_size: int = 8,
              min_pixels: int = MIN_PIXELS, max_pixels: int = MAX_PIXELS, *, device: str | None = None,
              system_prompt: str | None = SYSTEM_PROMPT, progress: bool = True, temperature: float = 0.0,
-             n: int = 1, user_suffix: str | None = None) -> list[str]:
+             n: int = 1, user_suffix: str | None = None,
+             on_batch: Callable[[list[Record], list[str]], None] | None = None) -> list[str]:
     """`n` responses per record, record-major (greedy when `temperature` is 0, else sampled).
 
     Args:
@@ -40,6 +41,8 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
         min_pixels, max_pixels: the image clamp (the paper's run: 3136 .. 1806336).
         device: "cpu", "cuda", ...; default: cuda when available.
         temperature, n: sampling temperature and responses per record (`--samples K`).
+        on_batch: called with each batch's records and their `n` responses each as soon as they are
+            generated (eval keeps them on disk, so an interrupted run loses at most one batch).
     """
     device = device or ("cuda" if torch.cuda.is_available() else "cpu")
     processor = AutoProcessor.from_pretrained(str(model_path))
@@ -62,7 +65,10 @@ def generate(model_path: str | Path, records: Sequence[Record], max_new_tokens: 
             ids = model.generate(**inputs, max_new_tokens=max_new_tokens, pad_token_id=pad_id,
                                  num_return_sequences=n, **sampling)
         new = ids[:, inputs["input_ids"].shape[1]:]
-        out.extend(processor.batch_decode(new, skip_special_tokens=True))
+        texts = processor.batch_decode(new, skip_special_tokens=True)
+        if on_batch is not None:
+            on_batch(list(batch), texts)
+        out.extend(texts)
     return out
 
 

@@ -2,7 +2,8 @@
 model, or read a responses file), extract answers (rules, then an optional LLM extractor), score by
 the benchmark's own rules, check perception where annotations exist, and write
 
-  DIR/responses.jsonl  the raw responses (a rerun with --model reuses them: paid work is kept)
+  DIR/responses.jsonl  the raw responses, appended batch by batch as they are generated (a resumed
+                       run reuses them and generates only what is missing: paid work is kept)
   DIR/results.jsonl    one row per item: id, extracted, correct, perception, perception_ok, categories
   DIR/summary.json     accuracy overall and per category / version, plus benchmark metrics
   DIR/summary.md       the same as markdown tables
@@ -50,6 +51,12 @@ class EvalConfig:
     temperature: float = 1.0  # sampling temperature of the K samples
     llm_scoring: bool = False  # MathVerse's official step 2: the extractor LLM judges equivalence
     prompt_preset: str = DEFAULT_PRESET  # data.prompt preset; evaluate with the prompt the model was trained on
+    resume: bool = True  # reuse DIR/responses.jsonl and samples.jsonl (generate what is missing); False: start over
+
+# The settings that decide what a generated response is: a resumed run must have the same ones.
+GENERATION_KEYS = ("benchmark", "model", "backend", "max_new_tokens", "min_pixels", "max_pixels", "prompt_preset")
+# Every file `evaluate` writes into DIR.
+OUTPUT_FILES = ("responses.jsonl", "samples.jsonl", "results.jsonl", "summary.json", "summary.md")
 
 
 def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
@@ -72,6 +79,8 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
             raise RecordError(rec.id, "id", f"{cfg.data}: duplicate item id (pass one split / setting at a time)")
         seen.add(rec.id)
     out = Path(cfg.out)
+    if cfg.resume:
+        check_resumable(cfg, out)
     out.mkdir(parents=True, exist_ok=True)
     responses = _responses(cfg, records, out)
     extractor = extractor if extractor is not None else _build_extractor(cfg)
@@ -96,6 +105,54 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
     return summary
 
 
+def check_resumable(cfg: EvalConfig, out: Path) -> None:
+    """ValueError when DIR holds a finished run whose responses were generated with other settings
+    (reusing them would score another model's answers under this run's name)."""
+    summary = out / "summary.json"
+    if cfg.model is None or not summary.is_file():
+        return
+    try:
+        before = json.loads(summary.read_text(encoding="utf-8")).get("config") or {}
+    except (ValueError, AttributeError) as e:
+        raise ValueError(f"{summary}: not a summary of `perception-r1 eval` ({e}); cannot resume") from None
+    now = asdict(cfg)
+    for key in GENERATION_KEYS:
+        if key in before and before[key] != now[key]:
+            raise ValueError(f"{out} was evaluated with {key} {before[key]!r}, not {now[key]!r}: its responses "
+                             "cannot be reused (another --out, or --overwrite to start over)")
+
+
+def _cached(path: Path) -> list[dict[str, Any]]:
+    """The rows already generated into `path`; a last line cut short by an interruption is dropped
+    (and regenerated), a bad line elsewhere is an error naming it."""
+    if not path.exists() or not path.read_bytes().strip():
+        return []
+    text = path.read_bytes()
+    if not text.endswith(b"\n"):  # the write of the last row was interrupted
+        log.warning("%s: the last line is incomplete; it is generated again", path)
+        path.write_bytes(text[:text.rfind(b"\n") + 1])
+        if not path.read_bytes().strip():
+            return []
+    return _text_rows(path)
+
+
+def _appender(path: Path, cfg: EvalConfig, sampled: bool):
+    """(file, write(records, texts)): appends each generated batch and flushes, so an interrupted run
+    keeps every finished batch; without `cfg.resume` the file is started over."""
+    f = open(path, "a" if cfg.resume else "w", encoding="utf-8")
+    k = cfg.samples if sampled else 1
+
+    def write(recs: list[Record], texts: list[str]) -> None:
+        for i, rec in enumerate(recs):
+            for j in range(k):
+                row = {"id": rec.id, "sample": j, "response": texts[i * k + j]} if sampled else \
+                    {"id": rec.id, "response": texts[i]}
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+        f.flush()
+
+    return f, write
+
+
 def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
     """The greedy response of every item: from the responses file (rows without `sample`; the first
     per id), or generated (and kept in DIR/responses.jsonl)."""
@@ -111,16 +168,16 @@ def _responses(cfg: EvalConfig, records: list[Record], out: Path) -> list[str]:
         return [by_id[r.id] for r in records]
     cache = out / "responses.jsonl"
     done: dict[str, str] = {}
-    if cache.exists():
-        done = {row["id"]: row["response"] for row in read_responses(cache)}
+    if cfg.resume:
+        for row in _cached(cache):
+            done.setdefault(row["id"], row["response"])
     todo = [r for r in records if r.id not in done]
     if todo:
         log.info("generating %d responses (%d reused from %s)", len(todo), len(records) - len(todo), cache)
-        texts = _generate(cfg, todo, temperature=0.0, n=1)
-        with open(cache, "a", encoding="utf-8") as f:
-            for rec, text in zip(todo, texts):
-                done[rec.id] = text
-                f.write(json.dumps({"id": rec.id, "response": text}, ensure_ascii=False) + "\n")
+        f, write = _appender(cache, cfg, sampled=False)
+        with f:
+            texts = _generate(cfg, todo, temperature=0.0, n=1, on_batch=write)
+        done.update((rec.id, text) for rec, text in zip(todo, texts))
     return [done[r.id] for r in records]
 
 
@@ -142,8 +199,8 @@ def _samples(cfg: EvalConfig, records: list[Record], out: Path) -> list[list[str
     k = cfg.samples
     got: dict[str, dict[int, str]] = {}
     source = Path(cfg.responses) if cfg.responses else out / "samples.jsonl"
-    if source.exists():
-        for row in _text_rows(source):
+    if cfg.responses or cfg.resume:
+        for row in _text_rows(source) if cfg.responses else _cached(source):
             if row.get("sample") is not None:
                 got.setdefault(row["id"], {}).setdefault(int(row["sample"]), row["response"])
     if cfg.responses:
@@ -155,29 +212,31 @@ def _samples(cfg: EvalConfig, records: list[Record], out: Path) -> list[list[str
         todo = [r for r in records if set(range(k)) - set(got.get(r.id, {}))]
         if todo:
             log.info("sampling %d x %d responses at temperature %s", len(todo), k, cfg.temperature)
-            texts = _generate(cfg, todo, temperature=cfg.temperature, n=k)
-            with open(source, "a", encoding="utf-8") as f:
-                for i, rec in enumerate(todo):
-                    got[rec.id] = {j: texts[i * k + j] for j in range(k)}
-                    for j in range(k):
-                        f.write(json.dumps({"id": rec.id, "sample": j, "response": texts[i * k + j]},
-                                           ensure_ascii=False) + "\n")
+            f, write = _appender(source, cfg, sampled=True)
+            with f:
+                texts = _generate(cfg, todo, temperature=cfg.temperature, n=k, on_batch=write)
+            for i, rec in enumerate(todo):
+                got[rec.id] = {j: texts[i * k + j] for j in range(k)}
     return [[got[r.id][j] for j in range(k)] for r in records]
 
 
-def _generate(cfg: EvalConfig, records: list[Record], *, temperature: float, n: int) -> list[str]:
-    """`n` responses per record (record-major order); greedy at temperature 0."""
+def _generate(cfg: EvalConfig, records: list[Record], *, temperature: float, n: int, on_batch=None) -> list[str]:
+    """`n` responses per record (record-major order); greedy at temperature 0. `on_batch(records,
+    texts)` gets each finished batch (the vLLM backend: all of them at once)."""
     preset = prompt_preset(cfg.prompt_preset)
     prompt = {"system_prompt": preset.system_prompt, "user_suffix": preset.user_suffix}
     if cfg.backend == "vllm":
         from .generate import generate_vllm
 
-        return generate_vllm(cfg.model, records, cfg.max_new_tokens, cfg.min_pixels, cfg.max_pixels,
-                             temperature=temperature, n=n, **prompt)
+        texts = generate_vllm(cfg.model, records, cfg.max_new_tokens, cfg.min_pixels, cfg.max_pixels,
+                              temperature=temperature, n=n, **prompt)
+        if on_batch is not None:
+            on_batch(list(records), texts)
+        return texts
     from .generate import generate
 
     return generate(cfg.model, records, cfg.max_new_tokens, cfg.batch_size, cfg.min_pixels, cfg.max_pixels,
-                    temperature=temperature, n=n, **prompt)
+                    temperature=temperature, n=n, on_batch=on_batch, **prompt)
 
 
 def _build_extractor(cfg: EvalConfig):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,8 +110,28 @@ class MethodArgs:
         if self.judge_on_error not in ON_ERROR_POLICIES:
             raise ValueError(f"judge_on_error must be one of {ON_ERROR_POLICIES}, got {self.judge_on_error!r}")
         prompt_preset(self.prompt_preset)
+        check_bounds(vars(self), METHOD_BOUNDS)
         if not 0 < self.min_pixels <= self.max_pixels:
             raise ValueError(f"need 0 < min_pixels <= max_pixels, got {self.min_pixels}, {self.max_pixels}")
+        if self.tiny_model_size is not None:
+            from perception_r1.models.tiny import PRESETS
+
+            if self.tiny_model_size not in PRESETS:
+                raise ValueError(f"tiny_model_size: expected one of {', '.join(PRESETS)}, got {self.tiny_model_size!r}")
+        if self.use_perception:
+            self._check_judge_options()
+
+    def _check_judge_options(self) -> None:
+        """An option the chosen judge does not take is this config's mistake, named by its field, before
+        any data is read (not a TypeError from deep inside the judge's constructor)."""
+        from perception_r1.judges import judge_options
+
+        accepted = set(judge_options(self.judge))
+        fields = {v: k for k, v in _JUDGE_FIELDS.items()}
+        for opt in sorted(set(self.judge_kwargs()) - accepted):
+            where = f"{fields[opt]}" if opt in fields else f"judge_options: {opt!r}"
+            raise ValueError(f"{where}: judge {self.judge!r} does not take this option; it takes: "
+                             f"{', '.join(sorted(accepted))}")
 
     def reward_config(self) -> RewardConfig:
         return RewardConfig(alpha=self.reward_alpha, beta=self.reward_beta, gamma=self.reward_gamma,
@@ -119,18 +141,24 @@ class MethodArgs:
 
     def judge_kwargs(self) -> dict[str, Any]:
         """Options for `judges.build_judge`: the named fields that are set, then `judge_options`."""
-        named = {"url": self.judge_url, "model": self.judge_model, "api_key_env": self.judge_api_key_env,
-                 "timeout": self.judge_timeout, "max_retries": self.judge_max_retries,
-                 "concurrency": self.judge_concurrency, "cache": self.judge_cache}
+        named = {opt: getattr(self, name) for name, opt in _JUDGE_FIELDS.items()}
         opts = {k: v for k, v in named.items() if v is not None}
         opts["on_error"] = self.judge_on_error
         opts.update(self.judge_options or {})
         return opts
 
 
+# MethodArgs field -> the `judges.build_judge` option it sets.
+_JUDGE_FIELDS = {"judge_url": "url", "judge_model": "model", "judge_api_key_env": "api_key_env",
+                 "judge_timeout": "timeout", "judge_max_retries": "max_retries",
+                 "judge_concurrency": "concurrency", "judge_cache": "cache"}
+
+
 def _as_dict(value: Any, name: str) -> dict | None:
     if value is None or isinstance(value, dict):
         return value
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: expected a mapping (or a JSON object), got {type(value).__name__} {value!r}")
     try:
         parsed = json.loads(value)
     except json.JSONDecodeError as e:
@@ -140,13 +168,124 @@ def _as_dict(value: Any, name: str) -> dict | None:
     return parsed
 
 
+@dataclass(frozen=True)
+class Bound:
+    """The values a numeric field may take: `lo <= x` (`lo < x` when `lo_open`), `x <= hi` (`x < hi`
+    when `hi_open`), or one of the sentinels `also` (e.g. max_steps -1: train by epochs). NaN and
+    infinity never pass; None (an unset optional field) always does."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    also: tuple[float, ...] = ()
+
+    def allows(self, x: float) -> bool:
+        if x in self.also:
+            return True
+        if not math.isfinite(x):
+            return False
+        if self.lo is not None and (x <= self.lo if self.lo_open else x < self.lo):
+            return False
+        return not (self.hi is not None and (x >= self.hi if self.hi_open else x > self.hi))
+
+    def __str__(self) -> str:
+        def num(x: float) -> str:
+            return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+        lo = None if self.lo is None else f"{'>' if self.lo_open else '>='} {num(self.lo)}"
+        hi = None if self.hi is None else f"{'<' if self.hi_open else '<='} {num(self.hi)}"
+        text = " and ".join(t for t in (lo, hi) if t) or "a finite number"
+        return text + "".join(f" (or {num(a)})" for a in self.also)
+
+
+AT_LEAST_1 = Bound(1)
+NON_NEGATIVE = Bound(0)
+POSITIVE = Bound(0, lo_open=True)
+FRACTION = Bound(0, 1, hi_open=True)  # [0, 1)
+SEED = Bound(0, 2**32 - 1)  # numpy's seed range
+
+# Our knobs (checked in MethodArgs.__post_init__, so a config built in code is checked too).
+METHOD_BOUNDS: dict[str, Bound] = {
+    "synth_n": AT_LEAST_1, "synth_seed": SEED, "max_samples": AT_LEAST_1, "min_pixels": AT_LEAST_1,
+    "max_pixels": AT_LEAST_1, "reward_alpha": NON_NEGATIVE, "reward_beta": NON_NEGATIVE,
+    "reward_gamma": NON_NEGATIVE, "ngram_size": AT_LEAST_1, "max_penalty": Bound(hi=0),  # a penalty: <= 0
+    "judge_timeout": POSITIVE, "judge_max_retries": NON_NEGATIVE, "judge_concurrency": AT_LEAST_1,
+    "lora_r": AT_LEAST_1, "lora_alpha": POSITIVE, "lora_dropout": FRACTION, "samples_every": AT_LEAST_1,
+    "samples_per_step": NON_NEGATIVE, "expected_num_processes": AT_LEAST_1, "num_threads": AT_LEAST_1,
+}
+# transformers' TrainingArguments (train, sft and pretrain): it accepts most nonsense silently
+# (max_steps -4 trains by epochs, a learning rate of 0 or a batch of 0 crash or do nothing later).
+TRAINING_BOUNDS: dict[str, Bound] = {
+    "max_steps": Bound(1, also=(-1,)), "num_train_epochs": POSITIVE, "per_device_train_batch_size": AT_LEAST_1,
+    "per_device_eval_batch_size": AT_LEAST_1, "gradient_accumulation_steps": AT_LEAST_1,
+    "eval_accumulation_steps": AT_LEAST_1, "learning_rate": POSITIVE, "warmup_steps": NON_NEGATIVE,
+    "weight_decay": NON_NEGATIVE, "adam_beta1": FRACTION, "adam_beta2": FRACTION, "adam_epsilon": POSITIVE,
+    "max_grad_norm": NON_NEGATIVE, "label_smoothing_factor": FRACTION, "logging_steps": POSITIVE,
+    "eval_steps": POSITIVE, "save_steps": POSITIVE, "save_total_limit": AT_LEAST_1, "seed": SEED,
+    "data_seed": SEED, "dataloader_num_workers": NON_NEGATIVE,
+}
+# TRL's GRPOConfig / SFTConfig on top of TrainingArguments.
+TRL_BOUNDS: dict[str, dict[str, Bound]] = {
+    "grpo": {
+        "num_generations": Bound(2), "num_generations_eval": AT_LEAST_1, "max_completion_length": AT_LEAST_1,
+        "generation_batch_size": AT_LEAST_1, "steps_per_generation": AT_LEAST_1, "temperature": POSITIVE,
+        "top_p": Bound(0, 1, lo_open=True), "top_k": Bound(0, also=(-1,)), "min_p": Bound(0, 1),
+        "repetition_penalty": POSITIVE, "vllm_gpu_memory_utilization": Bound(0, 1, lo_open=True),
+        "vllm_max_model_length": AT_LEAST_1, "vllm_tensor_parallel_size": AT_LEAST_1, "beta": NON_NEGATIVE,
+        "num_iterations": AT_LEAST_1, "epsilon": POSITIVE, "epsilon_high": POSITIVE,
+        "delta": Bound(1, lo_open=True), "num_completions_to_print": NON_NEGATIVE,
+    },
+    "sft": {"max_length": AT_LEAST_1, "dataset_num_proc": AT_LEAST_1},
+}
+
+
+def check_bounds(values: Mapping[str, Any], bounds: Mapping[str, Bound]) -> None:
+    """ValueError naming the first field whose value is out of its bound (or not a number)."""
+    for name, bound in bounds.items():
+        value = values.get(name)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"{name}: expected a number {bound}, got {type(value).__name__} {value!r}")
+        if not bound.allows(value):
+            raise ValueError(f"{name}: must be {bound}, got {value!r}")
+
+
+def check_reward_weights(weights: Any) -> None:
+    """`reward_weights` must be a list of finite numbers (its length is checked against the enabled
+    rewards in `parse`): a YAML list is not converted by argparse, so `[a, 1]` would reach TRL as is."""
+    if weights is None:
+        return
+    if not isinstance(weights, (list, tuple)) or not weights:
+        raise ValueError(f"reward_weights: expected a non-empty list of numbers, got {weights!r}")
+    for w in weights:
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not math.isfinite(w):
+            raise ValueError(f"reward_weights: expected finite numbers, got {w!r} in {list(weights)}")
+
+
 def parse(kind: str, argv: list[str]) -> tuple[MethodArgs, Any]:
     """Fill (MethodArgs, GRPOConfig|SFTConfig) from `--config FILE.yaml` and `--key value` overrides."""
     argv = list(argv)
     if "--config" in argv[:-1]:
         check_yaml_types(argv[argv.index("--config") + 1], kind)
     method, train = parser_for(kind).parse_args_and_config(args=argv)
+    if kind == "grpo" and train.reward_weights is not None:
+        names = method.reward_config().enabled()
+        if len(train.reward_weights) != len(names):
+            raise ValueError(f"reward_weights: {len(train.reward_weights)} values for the {len(names)} enabled "
+                             f"rewards {names}")
     return method, train
+
+
+def read_text(path: str | Path) -> str:
+    """A UTF-8 text file; one that is not says which line (ValueError), not a byte offset."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 ({e.reason} at byte {e.start})") from None
 
 
 _SCALARS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
@@ -160,8 +299,7 @@ def check_yaml_types(path: str, kind: str) -> None:
     import yaml
     from trl import GRPOConfig, SFTConfig
 
-    text = Path(path).read_text(encoding="utf-8")
-    values = yaml.safe_load(text)
+    values = yaml.safe_load(read_text(path))
     if not isinstance(values, dict):
         return  # TrlParser reports a file that is not a mapping
     fields = {f.name: f.type for cls in (MethodArgs, {"grpo": GRPOConfig, "sft": SFTConfig}[kind])
@@ -178,16 +316,49 @@ def check_yaml_types(path: str, kind: str) -> None:
         types = tuple(t for ts in allowed for t in ts)
         if str in types:  # a JSON-valued string field (synth_options, …) also takes the YAML object itself
             types += (dict, list)
+        if isinstance(value, str) and str not in types and _parses_as(value, types):
+            continue  # YAML 1.1 reads `1e-4` as a string; argparse converts it as it converts `--learning_rate 1e-4`
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
             raise ValueError(f"{path}: {key}: expected {' or '.join(names)}, got {type(value).__name__} {value!r}")
 
 
+def _parses_as(text: str, types: tuple[type, ...]) -> bool:
+    for t in types:
+        if t in (int, float):
+            try:
+                t(text)
+                return True
+            except ValueError:
+                pass
+    return False
+
+
+def checked_parser(dataclass_types: tuple, bounds: Mapping[str, Bound], prog: str):
+    """TRL's parser over `dataclass_types` (no abbreviations, so a typo is an error) that checks `bounds`
+    on the parsed values before any dataclass is built (TRL's own `__post_init__` divides by
+    num_generations), and whose usage errors are a ValueError (the CLI's one line), not usage + exit."""
+    from trl import TrlParser
+
+    class Parser(TrlParser):
+        def error(self, message: str):
+            raise ValueError(message)
+
+        def parse_known_args(self, args=None, namespace=None):
+            ns, rest = super().parse_known_args(args, namespace)
+            check_bounds(vars(ns), bounds)
+            check_reward_weights(getattr(ns, "reward_weights", None))
+            return ns, rest
+
+    return Parser(dataclass_types, allow_abbrev=False, prog=prog)
+
+
 def parser_for(kind: str):
-    """TRL's parser over (MethodArgs, GRPOConfig|SFTConfig); no abbreviations, so a typo is an error."""
-    from trl import GRPOConfig, SFTConfig, TrlParser
+    """The parser of `perception-r1 train` (kind "grpo") or `sft`: MethodArgs beside TRL's config."""
+    from trl import GRPOConfig, SFTConfig
 
     train_cls = {"grpo": GRPOConfig, "sft": SFTConfig}[kind]
-    return TrlParser((MethodArgs, train_cls), allow_abbrev=False, prog=f"perception-r1 {'train' if kind == 'grpo' else 'sft'}")
+    return checked_parser((MethodArgs, train_cls), {**TRAINING_BOUNDS, **TRL_BOUNDS[kind]},
+                          f"perception-r1 {'train' if kind == 'grpo' else 'sft'}")
 
 
 def set_threads(method: MethodArgs) -> int:
