@@ -25,10 +25,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def parser():
     from transformers import TrainingArguments
 
-    from perception_r1.train.config import TRAINING_BOUNDS, checked_parser
+    from perception_r1.data.synth import LETTERS, MAX_IMAGE_SIZE
+    from perception_r1.train.config import AT_LEAST_1, POSITIVE, SEED, TRAINING_BOUNDS, Bound, checked_parser
     from perception_r1.train.pretrain import PretrainArgs
 
-    return checked_parser((PretrainArgs, TrainingArguments), TRAINING_BOUNDS, "perception-r1 pretrain")
+    # PretrainArgs' own numbers: a bad one would otherwise surface minutes into the run (or never).
+    bounds = {**TRAINING_BOUNDS, "image_size": Bound(28, MAX_IMAGE_SIZE), "font_scale": POSITIVE,
+              "choices": Bound(2, len(LETTERS)), "model_seed": SEED, "data_seed_stream": SEED,
+              "num_threads": AT_LEAST_1, "system_prompt_every": AT_LEAST_1}
+    return checked_parser((PretrainArgs, TrainingArguments), bounds, "perception-r1 pretrain")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ import json
 import logging
 import math
 import os
+import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,6 +120,14 @@ class MethodArgs:
 
             if self.tiny_model_size not in PRESETS:
                 raise ValueError(f"tiny_model_size: expected one of {', '.join(PRESETS)}, got {self.tiny_model_size!r}")
+        if not self.lora_target_modules.strip():
+            raise ValueError("lora_target_modules: expected 'all-linear' or comma-separated module names, got ''")
+        if self.format_pattern is not None:
+            try:
+                re.compile(self.format_pattern)
+            except re.error as e:
+                raise ValueError(f"format_pattern: not a regular expression ({e})") from None
+        _check_model_path(self.model_name_or_path, self.tiny_model_size)
         if self.use_perception:
             self._check_judge_options()
 
@@ -146,6 +156,21 @@ class MethodArgs:
         opts["on_error"] = self.judge_on_error
         opts.update(self.judge_options or {})
         return opts
+
+
+def _check_model_path(path: str, tiny_model_size: str | None) -> None:
+    """A local path given as the model must be a model folder (config.json, or a LoRA adapter's
+    adapter_config.json), so a dry run fails where the run would; a path that does not exist may be a
+    hub id (or the tiny model's place, with `tiny_model_size`, which another process may be writing)."""
+    p = Path(path)
+    if not p.exists():
+        return
+    if p.is_file():
+        raise ValueError(f"model_name_or_path: {path} is a file, not a model folder")
+    if tiny_model_size:
+        return  # models.tiny.ensure_tiny_model builds it, or refuses a folder that holds something else
+    if not ((p / "config.json").is_file() or (p / "adapter_config.json").is_file()):
+        raise ValueError(f"model_name_or_path: {path} holds no model (no config.json)")
 
 
 # MethodArgs field -> the `judges.build_judge` option it sets.
@@ -204,6 +229,7 @@ NON_NEGATIVE = Bound(0)
 POSITIVE = Bound(0, lo_open=True)
 FRACTION = Bound(0, 1, hi_open=True)  # [0, 1)
 SEED = Bound(0, 2**32 - 1)  # numpy's seed range
+SIZE = Bound(1, 2**20)  # a batch, group or length past a million is a typo: no accelerator holds it
 
 # Our knobs (checked in MethodArgs.__post_init__, so a config built in code is checked too).
 METHOD_BOUNDS: dict[str, Bound] = {
@@ -217,8 +243,8 @@ METHOD_BOUNDS: dict[str, Bound] = {
 # transformers' TrainingArguments (train, sft and pretrain): it accepts most nonsense silently
 # (max_steps -4 trains by epochs, a learning rate of 0 or a batch of 0 crash or do nothing later).
 TRAINING_BOUNDS: dict[str, Bound] = {
-    "max_steps": Bound(1, also=(-1,)), "num_train_epochs": POSITIVE, "per_device_train_batch_size": AT_LEAST_1,
-    "per_device_eval_batch_size": AT_LEAST_1, "gradient_accumulation_steps": AT_LEAST_1,
+    "max_steps": Bound(1, also=(-1,)), "num_train_epochs": POSITIVE, "per_device_train_batch_size": SIZE,
+    "per_device_eval_batch_size": SIZE, "gradient_accumulation_steps": SIZE,
     "eval_accumulation_steps": AT_LEAST_1, "learning_rate": POSITIVE, "warmup_steps": NON_NEGATIVE,
     "weight_decay": NON_NEGATIVE, "adam_beta1": FRACTION, "adam_beta2": FRACTION, "adam_epsilon": POSITIVE,
     "max_grad_norm": NON_NEGATIVE, "label_smoothing_factor": FRACTION, "logging_steps": POSITIVE,
@@ -228,15 +254,15 @@ TRAINING_BOUNDS: dict[str, Bound] = {
 # TRL's GRPOConfig / SFTConfig on top of TrainingArguments.
 TRL_BOUNDS: dict[str, dict[str, Bound]] = {
     "grpo": {
-        "num_generations": Bound(2), "num_generations_eval": AT_LEAST_1, "max_completion_length": AT_LEAST_1,
-        "generation_batch_size": AT_LEAST_1, "steps_per_generation": AT_LEAST_1, "temperature": POSITIVE,
+        "num_generations": Bound(2, 2**20), "num_generations_eval": SIZE, "max_completion_length": SIZE,
+        "generation_batch_size": SIZE, "steps_per_generation": AT_LEAST_1, "temperature": POSITIVE,
         "top_p": Bound(0, 1, lo_open=True), "top_k": Bound(0, also=(-1,)), "min_p": Bound(0, 1),
         "repetition_penalty": POSITIVE, "vllm_gpu_memory_utilization": Bound(0, 1, lo_open=True),
-        "vllm_max_model_length": AT_LEAST_1, "vllm_tensor_parallel_size": AT_LEAST_1, "beta": NON_NEGATIVE,
+        "vllm_max_model_length": SIZE, "vllm_tensor_parallel_size": AT_LEAST_1, "beta": NON_NEGATIVE,
         "num_iterations": AT_LEAST_1, "epsilon": POSITIVE, "epsilon_high": POSITIVE,
         "delta": Bound(1, lo_open=True), "num_completions_to_print": NON_NEGATIVE,
     },
-    "sft": {"max_length": AT_LEAST_1, "dataset_num_proc": AT_LEAST_1},
+    "sft": {"max_length": SIZE, "dataset_num_proc": AT_LEAST_1},
 }
 
 
@@ -266,10 +292,7 @@ def check_reward_weights(weights: Any) -> None:
 
 def parse(kind: str, argv: list[str]) -> tuple[MethodArgs, Any]:
     """Fill (MethodArgs, GRPOConfig|SFTConfig) from `--config FILE.yaml` and `--key value` overrides."""
-    argv = list(argv)
-    if "--config" in argv[:-1]:
-        check_yaml_types(argv[argv.index("--config") + 1], kind)
-    method, train = parser_for(kind).parse_args_and_config(args=argv)
+    method, train = parser_for(kind).parse_args_and_config(args=list(argv))
     if kind == "grpo" and train.reward_weights is not None:
         names = method.reward_config().enabled()
         if len(train.reward_weights) != len(names):
@@ -291,19 +314,25 @@ def read_text(path: str | Path) -> str:
 _SCALARS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
 
 
-def check_yaml_types(path: str, kind: str) -> None:
-    """ValueError naming the key when a YAML value has the wrong type for its field (argparse converts
-    only command-line strings; a YAML list or number would reach the dataclass as it is)."""
+def check_config_file(path: str, dataclass_types) -> None:
+    """ValueError naming the file and line when the YAML file is not UTF-8, not YAML or not a mapping,
+    and naming the key when a value has the wrong type for its field (argparse converts only
+    command-line strings; a YAML list or number would reach the dataclass as it is)."""
     import dataclasses
 
     import yaml
-    from trl import GRPOConfig, SFTConfig
 
-    values = yaml.safe_load(read_text(path))
+    try:
+        values = yaml.safe_load(read_text(path))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        what = "; ".join(str(x) for x in (getattr(e, "context", None), getattr(e, "problem", None)) if x) or str(e)
+        raise ValueError(f"{path}: {where}not valid YAML ({what})") from None
     if not isinstance(values, dict):
-        return  # TrlParser reports a file that is not a mapping
-    fields = {f.name: f.type for cls in (MethodArgs, {"grpo": GRPOConfig, "sft": SFTConfig}[kind])
-              for f in dataclasses.fields(cls)}
+        raise ValueError(f"{path}: expected a mapping of config keys to values, got "
+                         f"{'an empty file' if values is None else type(values).__name__}")
+    fields = {f.name: f.type for cls in dataclass_types for f in dataclasses.fields(cls)}
     for key, value in values.items():
         hint = fields.get(key)
         if hint is None or value is None:
@@ -342,6 +371,12 @@ def checked_parser(dataclass_types: tuple, bounds: Mapping[str, Bound], prog: st
     class Parser(TrlParser):
         def error(self, message: str):
             raise ValueError(message)
+
+        def parse_args_and_config(self, args=None, **kwargs):
+            args = list(sys.argv[1:] if args is None else args)
+            if "--config" in args[:-1]:
+                check_config_file(args[args.index("--config") + 1], self.dataclass_types)
+            return super().parse_args_and_config(args, **kwargs)
 
         def parse_known_args(self, args=None, namespace=None):
             ns, rest = super().parse_known_args(args, namespace)
