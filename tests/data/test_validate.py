@@ -80,6 +80,8 @@ def test_valid_folder_exits_zero(tmp_path: Path, records, capsys):
     assert "3 record(s)" in capsys.readouterr().out
 
 
-def test_not_a_dataset_exits_one(tmp_path: Path, capsys):
-    assert main(["validate", str(tmp_path / "missing")]) == 1
-    assert "not a dataset" in capsys.readouterr().err
+def test_not_a_dataset_is_one_line_and_exit_two(tmp_path: Path, capsys):
+    # Exit 1 means "records break the contract"; a path that is no dataset is a usage error (cli.errors).
+    assert main(["validate", str(tmp_path / "missing")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("perception-r1 validate: error: ") and "not a dataset" in err[0]

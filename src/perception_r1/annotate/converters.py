@@ -66,7 +66,12 @@ def from_geometry3k(src: str | Path, *, annotations: str = "none", incidence: bo
         raise FileNotFoundError(f"{src}: no */data.json found (expected the Geometry3K release layout)")
     records = []
     for path in files:
-        d = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise RecordError(path.parent.name, "data.json", f"{path}: not a JSON problem file ({e})") from None
+        if not isinstance(d, dict):
+            raise RecordError(path.parent.name, "data.json", f"{path}: expected a JSON object, got {type(d).__name__}")
         rid = str(d.get("id", path.parent.name))
         img = path.parent / "img_diagram.png"
         if not img.exists():

@@ -373,9 +373,14 @@ def read_annot_file(path: str) -> dict[str, dict]:
             name = next((n for n in z.namelist() if n.endswith("diagram_logic_forms_annot.json")), None)
             if name is None:
                 raise LogicFormError(f"{path}: no diagram_logic_forms_annot.json inside")
-            return json.loads(z.read(name))
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
+            raw, where = z.read(name), f"{path}:{name}"
+    else:
+        with open(path, "rb") as f:
+            raw, where = f.read(), str(path)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise LogicFormError(f"{where}: not a JSON logic-forms file ({e})") from None
 
 
 def main(argv: list[str] | None = None) -> int:

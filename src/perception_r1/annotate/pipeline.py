@@ -75,8 +75,16 @@ class AnnotateConfig:
         for flag, value, low in bounds:
             if value is not None and not value >= low:  # `not >=` also catches nan
                 raise ValueError(f"{flag} must be at least {low}, got {value}")
+        # Past these a typo, not a plan: each is paid for (or held open) per problem.
+        for flag, value, high in (("--samples", self.samples, 256), ("--concurrency", self.concurrency, 4096),
+                                  ("--max-retries", self.max_retries, 100), ("--max-tokens", self.max_tokens, 2**20),
+                                  ("--extractor-max-tokens", self.extractor_max_tokens, 2**20)):
+            if value > high:
+                raise ValueError(f"{flag} must be at most {high}, got {value}")
         if not self.timeout > 0:
             raise ValueError(f"--timeout must be positive, got {self.timeout}")
+        if self.resume and self.overwrite:
+            raise ValueError("--resume continues the run in --out, --overwrite replaces its outputs: give one")
 
 
 @dataclass

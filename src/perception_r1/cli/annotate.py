@@ -68,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
     # a previous run) raises before any request; cli.errors turns it into one line and exit 2.
     if args.dry_run:
         from ..annotate.estimate import dry_run
+        from ..annotate.pipeline import check_output
 
+        check_output(cfg)  # what the run would refuse, the dry run refuses
         print(dry_run(cfg))
         return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

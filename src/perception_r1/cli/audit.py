@@ -27,19 +27,27 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..annotate.audit import score_file, write_audit
 
+    from .errors import refuse_overwrite
+
     if args.sample < 1:
         raise ValueError(f"--sample must be at least 1, got {args.sample}")
+    inputs = tuple(x for x in (args.data, args.verdicts) if x is not None)
+    if args.json_out:  # the score never replaces the data or the verdicts it reads
+        refuse_overwrite(args.json_out, True, inputs=inputs, what="--json")
 
     if args.against == "logic-forms":
         from ..annotate.logic_check import check_records
         from ..data import load_records
 
         summary = check_records(load_records(args.data))
+        if not summary.problems:
+            raise ValueError(f"{args.data}: none of the {len(summary.skipped)} records has logic forms to check "
+                             "against (meta.logic_forms: `perception-r1 convert geometry3k` writes them)")
         print(summary)
         if args.json_out:
             with open(args.json_out, "w", encoding="utf-8") as f:
                 json.dump(summary.as_dict(), f, indent=2, ensure_ascii=False)
-        return 0 if summary.problems else 1
+        return 0
     if args.verdicts:
         score, path = score_file(args.verdicts, args.data)
         print(f"{path}: {score}")
@@ -47,7 +55,11 @@ def run(args: argparse.Namespace) -> int:
         if args.json_out:
             with open(args.json_out, "w", encoding="utf-8") as f:
                 json.dump(score.as_dict(), f, indent=2)
-        return 0 if score.judged else 1
+        if not score.judged:
+            raise ValueError(f"{path}: no annotation of {args.data} is judged in it (judge some on the page, then "
+                             "download the verdicts again)")
+        return 0
+    refuse_overwrite(args.out, True, inputs=inputs)  # the page never replaces the data it shows
     path, n = write_audit(args.data, args.out, args.sample, args.seed)
     print(f"wrote {path} ({n} problems); open it in a browser, judge each annotation, download the verdicts, "
           f"then: perception-r1 audit {args.data} --verdicts <the file, or the folder it went to>")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -15,14 +14,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..stats.compare import write_comparison
+    from .errors import refuse_overwrite
 
-    try:
-        report = write_comparison(args.a, args.b, args.out)
-    except (FileNotFoundError, ValueError, KeyError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    refuse_overwrite(args.out, True, inputs=(args.a, args.b))  # the report never lands in a run it reads
+    report = write_comparison(args.a, args.b, args.out)  # bad input: one line, exit 2 (cli.errors)
     if not report["benchmarks"]:
-        print("error: the two runs share no benchmark", file=sys.stderr)
-        return 2
+        raise ValueError(f"{args.a} and {args.b} share no benchmark")
     print((open(f"{args.out}/compare.md", encoding="utf-8").read().split("\n\n## ")[0]))
     return 0

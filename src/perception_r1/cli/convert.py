@@ -34,19 +34,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..annotate.converters import CONVERTERS
-    from ..annotate.logic_forms import LogicFormError
-    from ..data import RecordError, write_folder
+    from ..data import write_folder
     from ..data.validate import validate_path
 
     g3k_only = [flag for flag, used in (("--annotations", args.annotations != "none"), ("--incidence", args.incidence),
                                         ("--logic-forms", args.logic_forms is not None)) if used]
     if args.format != "geometry3k" and g3k_only:
-        print(f"error: {', '.join(g3k_only)} only apply to the geometry3k format (its figures' logic forms)",
-              file=sys.stderr)
-        return 2
+        raise ValueError(f"{', '.join(g3k_only)} only apply to the geometry3k format (its figures' logic forms)")
     if args.incidence and args.annotations != "logic-forms":
-        print("error: --incidence needs --annotations logic-forms", file=sys.stderr)
-        return 2
+        raise ValueError("--incidence needs --annotations logic-forms")
     from .errors import refuse_overwrite
 
     refuse_overwrite(args.out, args.overwrite, inputs=(args.src,))
@@ -54,11 +50,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--limit must be at least 1, got {args.limit}")
     kwargs = (dict(annotations=args.annotations, incidence=args.incidence, logic_forms=args.logic_forms)
               if args.format == "geometry3k" else {})
-    try:
-        records = CONVERTERS[args.format](args.src, **kwargs)
-    except (RecordError, FileNotFoundError, LogicFormError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    records = CONVERTERS[args.format](args.src, **kwargs)  # a bad source raises: one line, exit 2 (cli.errors)
     if args.limit is not None:
         records = records[:args.limit]
     if not records:

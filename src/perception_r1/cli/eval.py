@@ -64,6 +64,15 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{flag} must be at least {least}, got {value}")
     if not 0 <= args.perception_threshold <= 1:
         raise ValueError(f"--perception-threshold must be between 0 and 1, got {args.perception_threshold}")
+    if not 0 < args.min_pixels <= args.max_pixels:
+        raise ValueError(f"need 0 < --min-pixels <= --max-pixels, got {args.min_pixels}, {args.max_pixels}")
+    if args.extractor_url is not None and not args.extractor_url.startswith(("http://", "https://")):
+        raise ValueError(f"--extractor-url must be an http(s) URL such as http://localhost:8000/v1, "
+                         f"got {args.extractor_url!r}")
+    if args.model is not None:
+        from ..train.config import check_model_path
+
+        check_model_path(args.model, "--model")
     # Before anything is read or generated: an input is never an output, finished work is kept.
     inputs = tuple(x for x in (args.data, args.responses, args.model) if x is not None and Path(x).exists())
     refuse_overwrite(args.out, args.overwrite or args.resume, inputs=inputs)

@@ -5,7 +5,8 @@ Example (the tiny demo's setting): `perception-r1 synth --n 200 --seed 0 --diffi
 from __future__ import annotations
 
 import argparse
-import sys
+import math
+from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -28,20 +29,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing data.jsonl and images/")
 
 
+# Past these a typo, not a dataset: a million records is ~5 GB of images, a label 10x the preset's fills the image.
+MAX_N = 1_000_000
+MAX_FONT_SCALE = 10.0
+
+
 def run(args: argparse.Namespace) -> int:
     from ..data.synth import write_synth
 
-    if args.n < 1:
-        print("synth: --n must be at least 1", file=sys.stderr)
-        return 2
-    try:
-        counts = write_synth(args.out, args.n, args.seed, overwrite=args.overwrite, progress=True,
-                             difficulty=args.difficulty, families=args.families, image_size=args.image_size,
-                             font_scale=args.font_scale, values_in_text=args.values_in_text,
-                             choices=args.choices)
-    except (ValueError, FileExistsError) as e:
-        print(f"synth: {e}", file=sys.stderr)
-        return 2
+    # Before any record is drawn: a bad value or an --out that cannot hold a folder is one line, exit 2.
+    if not 1 <= args.n <= MAX_N:
+        raise ValueError(f"--n must be at least 1 and at most {MAX_N:,}, got {args.n}")
+    if not (math.isfinite(args.font_scale) and 0 < args.font_scale <= MAX_FONT_SCALE):
+        raise ValueError(f"--font-scale must be above 0 and at most {MAX_FONT_SCALE:g}, got {args.font_scale}")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; synth writes a folder (data.jsonl + images/)")
+    counts = write_synth(args.out, args.n, args.seed, overwrite=args.overwrite, progress=True,
+                         difficulty=args.difficulty, families=args.families, image_size=args.image_size,
+                         font_scale=args.font_scale, values_in_text=args.values_in_text,
+                         choices=args.choices)
     per_family = ", ".join(f"{name} {k}" for name, k in sorted(counts.items()))
     print(f"wrote {sum(counts.values())} records ({args.difficulty}, seed {args.seed}) to {args.out}: {per_family}")
     return 0

@@ -1,7 +1,7 @@
 """`perception-r1 validate PATH`: check every record against the data contract.
 
 Exit 0 when all records pass; otherwise exit 1 with one line per problem on stderr (record id and field)
-followed by a count. Example: `perception-r1 validate data/synth`."""
+followed by a count; exit 2 with one line when PATH is not a dataset at all. Example: `perception-r1 validate data/synth`."""
 
 from __future__ import annotations
 
@@ -17,11 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..data.validate import validate_path
 
-    try:
-        n, problems = validate_path(args.path, check_images=not args.no_images, progress=True)
-    except (FileNotFoundError, OSError, ValueError) as e:
-        print(f"validate: {args.path}: {e}", file=sys.stderr)
-        return 1
+    # A path that is not a dataset at all raises (cli.errors: one line, exit 2); bad records are listed.
+    n, problems = validate_path(args.path, check_images=not args.no_images, progress=True)
     if problems:
         for p in problems:
             print(p, file=sys.stderr)

@@ -127,7 +127,7 @@ class MethodArgs:
                 re.compile(self.format_pattern)
             except re.error as e:
                 raise ValueError(f"format_pattern: not a regular expression ({e})") from None
-        _check_model_path(self.model_name_or_path, self.tiny_model_size)
+        check_model_path(self.model_name_or_path, "model_name_or_path", self.tiny_model_size)
         if self.use_perception:
             self._check_judge_options()
 
@@ -158,7 +158,7 @@ class MethodArgs:
         return opts
 
 
-def _check_model_path(path: str, tiny_model_size: str | None) -> None:
+def check_model_path(path: str, name: str, tiny_model_size: str | None = None) -> None:
     """A local path given as the model must be a model folder (config.json, or a LoRA adapter's
     adapter_config.json), so a dry run fails where the run would; a path that does not exist may be a
     hub id (or the tiny model's place, with `tiny_model_size`, which another process may be writing)."""
@@ -166,11 +166,11 @@ def _check_model_path(path: str, tiny_model_size: str | None) -> None:
     if not p.exists():
         return
     if p.is_file():
-        raise ValueError(f"model_name_or_path: {path} is a file, not a model folder")
+        raise ValueError(f"{name}: {path} is a file, not a model folder")
     if tiny_model_size:
         return  # models.tiny.ensure_tiny_model builds it, or refuses a folder that holds something else
     if not ((p / "config.json").is_file() or (p / "adapter_config.json").is_file()):
-        raise ValueError(f"model_name_or_path: {path} holds no model (no config.json)")
+        raise ValueError(f"{name}: {path} holds no model (no config.json)")
 
 
 # MethodArgs field -> the `judges.build_judge` option it sets.
