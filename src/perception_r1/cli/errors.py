@@ -65,9 +65,11 @@ def run_command(name: str, run: Callable[[], int | None]) -> int:
         return 1
 
 
-def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Path, ...] = (), what: str = "--out") -> None:
+def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Path, ...] = (), what: str = "--out",
+                     resumable: bool = False) -> None:
     """Raise ValueError when writing `out` would replace an input (always refused) or existing
-    non-empty output (refused unless `overwrite`)."""
+    non-empty output (refused unless `overwrite`; `resumable`: the message names --resume too)."""
+    resume = " (--resume continues it)" if resumable else ""
     p = Path(out).resolve()
     for src in inputs:
         s = Path(src).resolve()
@@ -75,6 +77,6 @@ def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Pa
         if s == p or (p.is_dir() and s.is_relative_to(p)) or (s.is_dir() and p.exists() and p.is_relative_to(s)):
             raise ValueError(f"{what} {out} would overwrite the input {src}; choose another path")
     if p.is_file() and p.stat().st_size > 0 and not overwrite:
-        raise ValueError(f"{what} {out} exists; --overwrite replaces it")
+        raise ValueError(f"{what} {out} exists; --overwrite replaces it{resume}")
     if p.is_dir() and any(p.iterdir()) and not overwrite:
-        raise ValueError(f"{what} {out} is a non-empty folder; --overwrite replaces what is in it")
+        raise ValueError(f"{what} {out} is a non-empty folder; --overwrite replaces what is in it{resume}")

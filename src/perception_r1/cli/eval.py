@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         check_model_path(args.model, "--model")
     # Before anything is read or generated: an input is never an output, finished work is kept.
     inputs = tuple(x for x in (args.data, args.responses, args.model) if x is not None and Path(x).exists())
-    refuse_overwrite(args.out, args.overwrite or args.resume, inputs=inputs)
+    refuse_overwrite(args.out, args.overwrite or args.resume, inputs=inputs, resumable=True)
     cfg = EvalConfig(benchmark=args.benchmark, data=args.data, out=args.out, model=args.model,
                      responses=args.responses, limit=args.limit, backend=args.backend,
                      max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,

@@ -81,8 +81,7 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
     out = Path(cfg.out)
     if cfg.resume:
         check_resumable(cfg, out)
-    out.mkdir(parents=True, exist_ok=True)
-    responses = _responses(cfg, records, out)
+    responses = _responses(cfg, records, out)  # DIR is made when the first output is written
     extractor = extractor if extractor is not None else _build_extractor(cfg)
     rows = score_responses(bench, records, responses, extractor)
     if cfg.llm_scoring:
@@ -95,6 +94,7 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
         for i, row in enumerate(rows):
             row["samples_correct"] = [bool(ps[i]["correct"]) for ps in per_sample]
 
+    out.mkdir(parents=True, exist_ok=True)
     with open(out / "results.jsonl", "w", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
@@ -139,6 +139,7 @@ def _cached(path: Path) -> list[dict[str, Any]]:
 def _appender(path: Path, cfg: EvalConfig, sampled: bool):
     """(file, write(records, texts)): appends each generated batch and flushes, so an interrupted run
     keeps every finished batch; without `cfg.resume` the file is started over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     f = open(path, "a" if cfg.resume else "w", encoding="utf-8")
     k = cfg.samples if sampled else 1
 
