@@ -86,4 +86,4 @@ def test_a_timeout_is_a_counted_failure_never_a_zero():
 def test_past_max_chars_is_not_read():
     judge = SymbolicJudge(timeout=None, max_chars=100)
     assert judge.judge("x" * 100 + " AB = 3", ["AB = 3"]) == [0]
-    assert judge.judge("AB = 3 " + "x" * 100, ["AB = 3"]) == [1]
+    assert judge.judge("AB = 3. " + "x" * 100, ["AB = 3"]) == [1]

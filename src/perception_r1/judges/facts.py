@@ -265,6 +265,16 @@ def _clause_facts(clause: str) -> tuple[tuple[Fact | Taint, ...], bool, bool]:
     return tuple(facts), lone, bare
 
 
+@lru_cache(maxsize=65536)
+def _residue_benign(clause: str) -> bool:
+    """Whether the words after a clause's last maths (`AB = 3 is an outdated value`) are benign; the words
+    before it frame the fact (`We know that`, `The side`) and are read by the word lists only."""
+    toks = tokenize(_relation_words(clause))
+    last = max((i for i, (k, _) in enumerate(toks) if k in MATH), default=-1)
+    words = " ".join(v for k, v in toks[last + 1:] if k == "word")  # after the last maths: "… is outdated"
+    return modality.benign(words) if words else True
+
+
 def _lone(run: list) -> bool:
     """Whether a run of maths tokens is one expression (stray parentheses at its ends allowed: `(or 4)`)."""
     side = list(run)
@@ -378,6 +388,8 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                     answer = after_question and k == 0 and n == 0 and bool(modality.BARE_VERDICT_RE.match(clause))
                     if not lone and not about_other and not answer and not modality.benign(clause):
                         qualified = True
+                elif any(not isinstance(f, Taint) for f in facts) and not about_other and not _residue_benign(clause):
+                    qualified = True  # "AB = 3 is an outdated value": the words around the fact qualify it
                 for remark in modality.PAREN_REMARK_RE.findall(clause):
                     if not modality.NOT_VALUE_RE.match("(" + remark + ")") and not modality.benign(remark):
                         qualified = True  # "AB = 3 (placeholder)"

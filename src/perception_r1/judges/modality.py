@@ -44,7 +44,14 @@ QUESTION_RE = re.compile(_words("is|are|does|do|did|can|could|would|should|was|w
 NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|nor|cannot|impossible|no|"
                                 "wrongly|falsely|mistakenly|incorrectly|erroneously|anything\\s+but|other\\s+than|"
                                 "different\\s+from|differs?\\s+from|unequal|distinct\\s+from|no\\s+way|nowhere\\s+near|"
-                                "far\\s+from") + r"|n't\b|\bNOT\b(?=\s+(?:true|TRUE|correct|CORRECT|the\s+case|so)\b)")
+                                "far\\s+from|contradicts?|contradicted|contradicting|rejects?|rejected|rejecting|refuse|"
+                                "refuses|refused|discard|discards|discarded|dismiss|dismisses|dismissed|deny|denies|"
+                                "denied|disputes?|disputed|oppose|opposes|disagree|disagrees|excludes?|excluded|"
+                                "rules?\\s+out|ruled\\s+out|eliminates?|eliminated|cross(?:es)?\\s+out|crossed\\s+out|"
+                                "abandons?|abandoned|overturns?|overturned|refutes?|refuted|disproves?|disproved|"
+                                "debunks?|debunked|negates?|negated|invalidates?|invalidated|retracts?|retracted|"
+                                "withdraws?|withdrawn|revokes?|revoked|unsupported|unproven|unfounded") +
+                         r"|n't\b|≠|\bNOT\b(?=\s+(?:true|TRUE|correct|CORRECT|the\s+case|so)\b)")
 # "not 4", "(not 4)": an alternative value rejected, not the clause's fact
 NOT_VALUE_RE = re.compile(r"\(?\s*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
                           r"\s*[-+]?\s*(?:[\d.]+|sqrt\s*\(?[\d.]+\)?|π|\d*\s*[a-z])(?:\s*[-+*/]\s*[\d.]+)*\s*"
@@ -89,7 +96,7 @@ HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|m
                              "seem|seems|seemingly|appear|appears|apparently|guess|guessing|unsure|uncertain|unclear|"
                              "(?<!no\\s)(?<!without\\s)(?<!beyond\\s)(?<!a\\s)doubt|doubtful|estimate|estimated|either|approximately|roughly|approx|allegedly|"
                              "reportedly|supposedly|arguably|conceivably|plausibly|ish|circa|ballpark|unverified|"
-                             "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon|rounded|rounding|"
+                             "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon|reckoning|rough|rounded|rounding|"
                              "placeholder|placeholders|dummy|todo|tbd|pending|temporary|arbitrary|arbitrarily|"
                              "guesstimate|guesstimated|eyeballed|eyeballing|est|confidence|probability|chance|fixme|"
                              "odds|presumed|unsure") + "|≈|" +
@@ -127,7 +134,7 @@ PHRASE_HEDGE_RE = re.compile(r"\b(?:or\s+so|give\s+or\s+take|more\s+or\s+less|pl
                              r"(?:roughly|approximately|about)\s+(?:that|so))\b", re.I)
 HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume|assumed|assumes|assuming|"
                                   "assumption|hypothetically|hypothetical|whether|unless|imagine|pretend|"
-                                  "let's say|let us say|say that|in case|were to|hypothesis|hypotheses|"
+                                  "let's say|let us say|say that|in case|in the case|for the case|in the event|were to|hypothesis|hypotheses|"
                                   "hypothesize|hypothesise|hypothesized|hypothesised|conjecture|conjectures|"
                                   "conjectured|speculate|speculation|speculative|premise|supposition|postulate|"
                                   "counterfactual|counterfactually|what if|provided that|providing that|"
@@ -214,6 +221,8 @@ _AGENTS = ("someone|somebody|anyone|anybody|everyone|everybody|nobody|people|per
            "critics|skeptic|skeptics|colleague|colleagues|tutor|tutors|book|textbook|wikipedia|forum|reddit|"
            "rumou?r|rumou?rs|prompt|system|instructions|instruction|key|rubric|checklist|list|dataset|record|"
            "records|labeller|labeler|man|woman|boy|girl|kid|child|guy|somebody|witness|customer|client|owner|"
+           "answer|answers|attempt|attempts|draft|drafts|version|versions|solution|solutions|notes|hint|hints|"
+           "sheet|worksheet|guide|manual|reference|references|example|examples|paper|papers|article|post|"
            "player|players|opponent|opponents|team|group|others|everyone|my|his|her|their|your")
 ATTRIB_RE = re.compile(r"(?P<subj>(?:[\w'\-]+\s+){0,3}[\w'\-]+)\s+(?:(?:also|once|often|always|has|have|had|"
                        r"would|falsely|wrongly|mistakenly|incorrectly|repeatedly|apparently|reportedly|"
@@ -328,7 +337,7 @@ def verdict_on_sentence(sentence: str, clauses: list[str]) -> bool:
 # `AB = 3 (given)`). A new word is not a new way to slip past: it withholds credit.
 REASONING_CONNECTORS = re.compile(_words(r"and|so|then|thus|hence|therefore|since|because|which|that|where|while|"
                                          r"giving|making|meaning|yielding|i\.e\.|ie|namely|whence|whereby|so\s+that|"
-                                         r"as|using|applying|by|however|but|although|though|yet|also|moreover|"
+                                         r"however|but|although|though|yet|also|moreover|"
                                          r"furthermore|similarly|likewise|now|next|first|finally|here|note|recall|"
                                          r"alternatively|consequently|accordingly|in\s+particular|in\s+other\s+words|"
                                          r"such\s+that|as\s+a\s+result|it\s+follows|we\s+(?:get|have|find|obtain|see)",
@@ -409,11 +418,20 @@ increased inner joining laid located mathrm mathscr medium mid minor needed nona
 overlapping overline paired path paths pattern percentage placed planks pointing portion position rearranged
 rectangular ring row semicircular share sin sized slice south split statements string strip strips tabular theta
 tile tiles touch touches touching turned unmarked various widehat without zag zig
+kg mg lb lbs oz kip kips ksi psi pa kpa mpa gpa kn mn kj mj kw mw mv kv ma ohm ohms hz khz mhz ms min hr hrs mol
+mmol ml dl mmhg atm bar yd mi um nm sq cu rad dollars dollar usd eur percent billion million thousand per due
+double doubling doubled halve halving halved squaring cube cubing adding subtract subtracting subtracted divide
+dividing multiply multiplying rearrange rearranging rearranged cancel cancelling canceling cancelled expand
+expanding expanded factoring factorising factorizing factored combine combining isolate isolating isolated plug
+plugging plugged insert inserting replace replacing replaced equate equating equated compare comparing compared
+evaluate evaluating evaluated summing summed take taking taken giving solved rewriting rewritten substitution
+simplification elimination addition subtraction multiplication division
 """.split()) - {"unequal(?)"}
 
 
 _BENIGN_PHRASES_RE = re.compile(r"\b(?:no\s+doubt|without\s+(?:a\s+)?doubt|beyond\s+doubt|of\s+course|for\s+sure|"
-                                r"for\s+certain|undoubtedly|as\s+expected)\b", re.I)
+                                r"for\s+certain|undoubtedly|as\s+expected|off\s+the\s+(?:diagram|figure|image|picture|"
+                                r"graph|drawing))\b", re.I)
 
 
 def benign(clause: str) -> bool:

@@ -282,6 +282,8 @@ def visible(text: str) -> str:
     t = text.replace("²", "^2").replace("³", "^3")  # before NFKC, which would make them plain digits
     t = re.sub(r".[\u0334-\u0338\u20d2\u20d3\u20e5\u20eb\u20e0]+", "", t)  # struck through by an overlay: withdrawn
     t = unicodedata.normalize("NFKC", t)
+    if "%" in t:  # a percent sign after a number is a percentage in LaTeX and Markdown alike: 3% is 3/100
+        t = re.sub(r"(\d)\s*\\?%", r"\1 /100 ", t)
     if not t.isascii():
         t = _BIDI_SPAN_RE.sub(" ", t).translate(_BLANKS)
         if "\x1b" in t:
@@ -387,6 +389,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"=+>|-+>", " ⟹ ", t)
     t = re.sub(r"\+\s*/\s*-|\+-(?=\s*\d)|-\s*/\s*\+", " or ", t)
     t = re.sub(r"(?<![\w)\]}])[!~]\s*(?=\()", " not ", t)
+    t = re.sub(r"(?<==)\s*~\s*(?=[\d.])|(?<![\w~])~\s*(?=\d)", " ≈ ", t)           # "AB = ~3": about 3
     t = re.sub(r"=\s*/\s*=|!=|=/=|<>|\\not\s*=|\\not\s*\\equiv", " ≠ ", t)
     t = re.sub(r"\\angle\s*\{\s*([A-Z\s]{1,8}|\d+)\s*\}", r" ∠\1 ", t)        # \angle{ABC}
     t = re.sub(r"\\\||\\Vert\b|(?<=[A-Z}])\s*\|\|\s*(?=[A-Z\\])", " ∥ ", t)       # AB \| CD, AB || CD
@@ -429,7 +432,8 @@ _STATEMENT_RE = re.compile(r"[=⊥∥≅∼≠≈<>\ue001-\ue008]|\\(?:perp|para
 _META_TAGS = (r"info\d*|facts?|annotations?|visual[\w-]*|ground[_-]?truth|references?|answer[_-]?key|labels?|"
               r"judge\w*|grader\w*|verdicts?|scores?|rewards?|rubric|system|user|human|instructions?|prompt|"
               r"quote|blockquote|q|cite|examples?|hypothes[ie]s|claims?|questions?|comments?|hidden|ignore|draft|"
-              r"scratch(?:pad)?|wrong|false|rejected|incorrect|option\w*|choice\w*|distractor\w*|test|tests")
+              r"scratch(?:pad)?|wrong|false|rejected|incorrect|option\w*|choice\w*|distractor\w*|test|tests|hints?|"
+              r"notes?|aside|guess\w*|draft\w*|todo|placeholder|unverified|old|previous|deprecated")
 _META_TAG_RE = re.compile(rf"<(?P<t>{_META_TAGS})\b[^>]*>.*?(?:</(?P=t)\s*>|$)", re.S | re.I)
 _TURN_RE = re.compile(r"<\|im_start\|>.*?(?:<\|im_end\|>|$)|<\|start_header_id\|>.*?(?:<\|eot_id\|>|$)|"
                       r"\[INST\].*?(?:\[/INST\]|$)|<<SYS>>.*?(?:<</SYS>>|$)|"
