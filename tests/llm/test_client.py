@@ -128,3 +128,12 @@ def test_unreadable_disk_cache_is_one_clear_error(tmp_path, kind):
         path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(CacheError, match=f"cache {path}: cannot be used as a SQLite cache"):
         DiskCache(path)
+
+
+def test_disk_cache_get_many(tmp_path):
+    cache = DiskCache(tmp_path / "m.sqlite")
+    for k in range(1200):
+        cache.put(f"k{k}", str(k))
+    keys = [f"k{k}" for k in range(0, 2400, 2)]  # 600 present, 600 absent, over several queries
+    assert cache.get_many(keys) == {f"k{k}": str(k) for k in range(0, 1200, 2)}
+    assert cache.get_many([]) == {}

@@ -12,6 +12,7 @@ inside one batch are sent once.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
@@ -99,9 +100,10 @@ class OpenAIJudge(Judge):
                 continue
             groups.setdefault(self.key(response, annotations), []).append(i)
         todo = []
+        hits = self.cache.get_many(list(groups))
         for key, idx in groups.items():
             self.stats.extra["deduplicated"] += len(idx) - 1
-            hit = self.cache.get(key)
+            hit = hits.get(key)
             if hit is None:
                 todo.append((key, idx))
                 continue
@@ -119,12 +121,14 @@ class OpenAIJudge(Judge):
         return results
 
     async def _judge_one(self, key: str, response: str, annotations: list[str]) -> list[int] | None:
-        return await self._ask(key, judge_messages(response, list(annotations)),
+        # Built once the request has a slot (see LLMClient.chat), and once for its parse retries.
+        messages = functools.cache(lambda: judge_messages(response, list(annotations)))
+        return await self._ask(key, messages,
                                lambda text: parse_verdicts(text, len(annotations)), response,
                                f"verdict reply {{n}} time(s) for {len(annotations)} annotation(s)")
 
-    async def _ask(self, key: str, messages: list[dict[str, Any]], parse: Callable[[str], Any], response: str,
-                   what: str) -> Any:
+    async def _ask(self, key: str, messages: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]],
+                   parse: Callable[[str], Any], response: str, what: str) -> Any:
         """Ask until `parse` accepts the reply (re-asking up to `parse_retries` times), cache the parsed
         value under `key` and return it; else the failure policy. `what` names the reply in the error
         (`{n}` is filled with the number of attempts)."""

@@ -69,6 +69,19 @@ class DiskCache:
         self.hits += 1
         return row[0]
 
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        """{key: value} for the keys present (one query per 500 keys, not one per key)."""
+        found: dict[str, str] = {}
+        with self._lock:
+            for lo in range(0, len(keys), 500):
+                part = keys[lo:lo + 500]
+                rows = self._db.execute(f"SELECT key, value FROM cache WHERE key IN ({','.join('?' * len(part))})",
+                                        part).fetchall()
+                found.update(rows)
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
     def put(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO cache (key, value) VALUES (?, ?)", (key, value))

@@ -20,7 +20,7 @@ import ssl
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
 def _import_httpx():
@@ -167,16 +167,20 @@ class LLMClient:
             session = self._sessions[loop] = _Session(pools, [0] * len(pools), asyncio.Semaphore(self.concurrency))
         return session
 
-    async def chat(self, messages: list[dict[str, Any]], *, n: int = 1, temperature: float = 0.0,
-                   max_tokens: int | None = None, **params: Any) -> ChatResult:
-        """Send one chat request; return all `n` choices' texts, or raise LLMError."""
-        body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": temperature, **params}
-        if n != 1:
-            body["n"] = n
-        if max_tokens is not None:
-            body["max_tokens"] = max_tokens
+    async def chat(self, messages: list[dict[str, Any]] | Callable[[], list[dict[str, Any]]], *, n: int = 1,
+                   temperature: float = 0.0, max_tokens: int | None = None, **params: Any) -> ChatResult:
+        """Send one chat request; return all `n` choices' texts, or raise LLMError. `messages` may be a
+        function that builds them: it is called once the request has a slot, so a batch larger than
+        the concurrency does not build the prompts of its queued requests before the first ones are
+        on the wire."""
         session = self._session()
         async with session.sem:
+            body: dict[str, Any] = {"model": self.model, "messages": messages() if callable(messages) else messages,
+                                    "temperature": temperature, **params}
+            if n != 1:
+                body["n"] = n
+            if max_tokens is not None:
+                body["max_tokens"] = max_tokens
             # The least busy pool has a free connection: the semaphore caps the total in flight.
             shard = min(range(len(session.pools)), key=session.busy.__getitem__)
             session.busy[shard] += 1
