@@ -31,13 +31,14 @@ What moved it: the judge keeps twice a server's slots in flight, so a freed slot
 request queued (the server's waves are then 0.50 s apart, the whole batch 8.07-8.12 s from the
 first request to the last reply); its requests go out before math-verify's workers start importing
 sympy; the first request reaches the server 0.25-0.45 s after the judge starts instead of ~2.7 s
-(at load ~3.5; no trio or httpx CLI import, no CA bundle for plain http, prompts of queued requests built when they
-get a slot, one cache query per batch); the pool is stopped before exit instead of joined by it
-(~1 s); the fence builds a prompt in 58 us instead of 144 us; the cache commits once per batch.
-What is left: the command's start-up (~0.25 s of interpreter and imports before the first request
-goes out, ~0.3 s until the server has it) and the interpreter's exit (~0.1-0.2 s). httpx's ~1 ms of
-CPU per request remains (a single pool sized to the concurrency costs 5-8 ms per request: httpcore
-scans its pool on every event, hence pools of 4); it is now hidden behind the judge's latency.
+at load ~3.5 (no trio or httpx CLI import, no CA bundle for plain http, the prompts of queued
+requests built when they get a slot, one cache query per batch); the pool is stopped before exit
+instead of joined by it (~1 s); the fence builds a prompt in 58 us instead of 144 us; the cache
+commits once per batch. What is left: the command's start-up (~0.25 s of interpreter and imports
+before the first request goes out, ~0.3 s until the server has it) and the interpreter's exit
+(~0.1-0.2 s). httpx's ~1 ms of CPU per request remains (a single pool sized to the concurrency
+costs 5-8 ms per request: httpcore scans its pool on every event, hence pools of 4); it is now
+hidden behind the judge's latency.
 """
 
 from __future__ import annotations
