@@ -362,3 +362,21 @@ def test_the_real_entry_point_prints_one_line(argv, message, work):
                          text=True, env=env, cwd=work, timeout=180)
     lines = [x for x in res.stderr.splitlines() if x.strip()]
     assert res.returncode == 2 and len(lines) == 1 and message in lines[0], res.stderr
+
+
+@pytest.mark.parametrize("benchmark, row, message", [
+    ("emma", {"pid": "1", "question": "q", "options": "ABCD", "answer": "A"}, "field 'options': rel.jsonl row 1: expected a list of texts, got str 'ABCD'"),
+    ("emma", {"pid": "1", "question": "q", "options": ["3", None], "answer": "A"}, "field 'options'"),
+    ("emma", {"pid": "1", "question": "q", "options": [], "answer": None}, "record '1': field 'answer': rel.jsonl row 1: expected a text"),
+    ("mathvision", {"id": "1", "question": "q", "options": "ABCD", "answer": "A"}, "record '1': field 'options'"),
+    ("mathvista", {"pid": "1", "question": "q", "choices": "ABCD", "answer": "A", "question_type": "multi_choice",
+                   "answer_type": "text"}, "record '1': field 'choices'"),
+    ("mmstar", {"index": 7, "question": ["q"], "answer": "A"}, "record '7': field 'question'"),
+])
+def test_a_benchmark_row_of_the_wrong_shape_is_refused(benchmark, row, message, work, capsys):
+    """A string where the release has a list is not one choice per character; a null answer is not "None"."""
+    Path("rel.jsonl").write_text(json.dumps(row) + "\n")
+    Path("r1.jsonl").write_text('{"id": "1", "response": "A"}\n{"id": "7", "response": "A"}\n')
+    code, line = one_line(["eval", "--benchmark", benchmark, "--data", "rel.jsonl", "--responses", "r1.jsonl",
+                           "--out", "o"], capsys)
+    assert code == 2 and line.startswith("perception-r1 eval: error: ") and message in line, line

@@ -37,11 +37,11 @@ def load(path: str | Path) -> list[Record]:
     rows, base = read_rows(path)
     records = []
     for row in rows:
-        options = [str(o) for o in (row.get("options") or [])]
+        options = row.texts("options")
         images = [image_value(row.get(f"image_{k}"), base) for k in range(1, 6)]
         records.append(Record(
-            id=str(row["pid"]), images=[i for i in images if i is not None], problem=str(row["question"]),
-            answer=str(row["answer"]).strip(), choices=options or None, source=NAME,
+            id=row.text("pid"), images=[i for i in images if i is not None], problem=row.text("question"),
+            answer=row.text("answer").strip(), choices=options or None, source=NAME,
             meta={"subject": row.get("subject"), "type": row.get("type"), "category": row.get("category")}))
     return records
 

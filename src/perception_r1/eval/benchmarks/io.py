@@ -20,10 +20,31 @@ class Row(dict):
     where: str = ""
 
     def __missing__(self, key: str) -> Any:
+        raise self.error(key, f"no column {key!r} in this row (is it the benchmark's release?)")
+
+    def error(self, key: str, what: str):
         from ...data import RecordError
 
-        rid = next((str(self[k]) for k in ID_COLUMNS if dict.get(self, k) is not None), "?")
-        raise RecordError(rid, key, f"{self.where}: no column {key!r} in this row (is it the benchmark's release?)")
+        rid = next((str(dict.get(self, k)) for k in ID_COLUMNS if dict.get(self, k) is not None), "?")
+        return RecordError(rid, key, f"{self.where}: {what}")
+
+    def text(self, key: str) -> str:
+        """A required scalar cell as text; missing, null, a list or an object is an error naming the row and
+        column (not the answer "None", nor a list's repr)."""
+        value = self[key]
+        if value is None or isinstance(value, (list, tuple, dict)):
+            raise self.error(key, f"expected a text or a number, got {type(value).__name__} {value!r:.60}")
+        return str(value)
+
+    def texts(self, key: str) -> list[str]:
+        """A list cell (a release's choices) as texts, [] when absent or null; a string is an error, not one
+        choice per character ("ABCD"), and so is a null or nested element."""
+        value = self.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, (list, tuple)) or any(v is None or isinstance(v, (list, tuple, dict)) for v in value):
+            raise self.error(key, f"expected a list of texts, got {type(value).__name__} {value!r:.60}")
+        return [str(v) for v in value]
 
 
 def read_rows(path: str | Path, *, split: str | None = None) -> tuple[list[dict[str, Any]], Path]:

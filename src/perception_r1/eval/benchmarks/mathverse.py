@@ -54,9 +54,9 @@ def load(path: str | Path) -> list[Record]:
         img = image_value(row.get("image") or None, base)
         question = str(row.get("question") or "")
         records.append(Record(
-            id=str(row["sample_index"]), images=[img] if img else [],
+            id=row.text("sample_index"), images=[img] if img else [],
             problem=question if question.strip() else str(row.get("query_cot") or ""),
-            answer=str(row["answer"]), choices=inline_choices(question), source=NAME,
+            answer=row.text("answer"), choices=inline_choices(question), source=NAME,
             meta={"problem_version": row.get("problem_version"), "question_type": row.get("question_type"),
                   "problem_index": row.get("problem_index"), "hide_choices": True,
                   **{k: meta.get(k) for k in ("subject", "subfield", "source")}}))

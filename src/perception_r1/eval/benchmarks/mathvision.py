@@ -41,11 +41,11 @@ def load(path: str | Path) -> list[Record]:
     base = f.parent.parent if f.parent.name == "data" else f.parent  # image paths start at the repo root
     records = []
     for row in rows:
-        options = [str(o) for o in row.get("options") or []]
+        options = row.texts("options")
         img = row.get("image")
         records.append(Record(
-            id=str(row["id"]), images=[str((base / img).resolve())] if img else [],
-            problem=str(row["question"]), answer=str(row["answer"]), choices=options or None, source=NAME,
+            id=row.text("id"), images=[str((base / img).resolve())] if img else [],
+            problem=row.text("question"), answer=row.text("answer"), choices=options or None, source=NAME,
             meta={"subject": row.get("subject"), "level": row.get("level")}))
     return records
 

@@ -41,10 +41,10 @@ def load(path: str | Path) -> list[Record]:
     for row in rows:
         meta = dict(row.get("metadata") or {})
         img = image_value(row.get("decoded_image") or row.get("image"), base)
-        choices = list(row["choices"]) if row.get("choices") else None
+        choices = row.texts("choices") or None
         query = row.get("query") or _query(row, choices)
         records.append(Record(
-            id=str(row["pid"]), images=[img] if img else [], problem=query, answer=str(row["answer"]),
+            id=row.text("pid"), images=[img] if img else [], problem=query, answer=row.text("answer"),
             choices=choices, source=NAME,
             meta={"question_type": row["question_type"], "answer_type": row["answer_type"],
                   "precision": row.get("precision"), "unit": row.get("unit"),

@@ -78,13 +78,13 @@ def load(path: str | Path) -> list[Record]:
     rows, base = read_rows(path, split="validation" if Path(path).is_dir() else None)
     records = []
     for row in rows:
-        qid = str(row["id"])
+        qid = row.text("id")
         gold = parse_gold(row["answer"])
         subject = subject_of(qid)
         qtype = row.get("question_type", "multiple-choice")
         options = parse_options(row.get("options") or "[]", qid)
         records.append(Record(
-            id=qid, images=images_of(row, base), problem=str(row["question"]),
+            id=qid, images=images_of(row, base), problem=row.text("question"),
             answer=gold if isinstance(gold, str) else "; ".join(gold),
             choices=options if qtype == "multiple-choice" else None, source=NAME,
             meta={"question_type": qtype, "gold": gold, "subject": subject,

@@ -45,7 +45,7 @@ def load(path: str | Path) -> list[Record]:
     rows, base = read_rows(path)
     records = []
     for row in rows:
-        qid = str(row["id"])
+        qid = row.text("id")
         options = parse_options(row.get("options") or "[]", qid)
         vision_row = "question" not in row and "image" in row
         setting = setting_of(path, vision_row)
@@ -53,9 +53,9 @@ def load(path: str | Path) -> list[Record]:
             img = image_value(row["image"], base)
             images, problem = ([img] if img else []), VISION_PROMPT
         else:
-            images, problem = images_of(row, base), str(row["question"])
+            images, problem = images_of(row, base), row.text("question")
         records.append(Record(
-            id=qid, images=images, problem=problem, answer=str(row["answer"]), choices=options, source=NAME,
+            id=qid, images=images, problem=problem, answer=row.text("answer"), choices=options, source=NAME,
             meta={"setting": setting, "subject": row.get("subject"), "hide_choices": vision_row}))
     return records
 

@@ -44,9 +44,9 @@ def load(path: str | Path) -> list[Record]:
     records = []
     for row in rows:
         img = image_value(row.get("image"), base)
-        question = str(row["question"])
+        question = row.text("question")
         records.append(Record(
-            id=str(row["index"]), images=[img] if img else [], problem=question, answer=str(row["answer"]).strip(),
+            id=row.text("index"), images=[img] if img else [], problem=question, answer=row.text("answer").strip(),
             choices=inline_options(question) or None, source=NAME,
             meta={"category": row.get("category"), "l2_category": row.get("l2_category"), "hide_choices": True}))
     return records

@@ -59,12 +59,12 @@ def load(path: str | Path) -> list[Record]:
     records = []
     for row in rows:
         img = image_value(row.get("image_path") or row.get("image"), base)
-        key = str(row["key"])
+        key = row.text("key")
         records.append(Record(
-            id=f"{row['ID']}@{key}", images=[img] if img else [], problem=str(row["question"]),
-            answer=str(row["answer"]).strip(), choices=parse_option_string(row.get("option", "")) or None,
+            id=f"{row['ID']}@{key}", images=[img] if img else [], problem=row.text("question"),
+            answer=row.text("answer").strip(), choices=parse_option_string(row.get("option", "")) or None,
             source=NAME,
-            meta={"group": str(row["ID"]), "key": key, "knowledge_concept": row.get("knowledge concept"),
+            meta={"group": row.text("ID"), "key": key, "knowledge_concept": row.get("knowledge concept"),
                   "knowledge_domains": None if structure is None else structure.get(str(row.get("knowledge concept")), [])}))
     return records
 
