@@ -142,3 +142,16 @@ def test_samples_from_a_responses_file(tmp_path):
     assert s["sampling"]["pass_at_k"] == pytest.approx(sum(any(r["samples_correct"]) for r in results.values()) / 6)
     with pytest.raises(Exception, match="sample 0..2"):
         evaluate(EvalConfig("mathvista", str(data), str(tmp_path / "o2"), responses=str(resp), samples=3))
+
+
+@pytest.mark.parametrize("response, quick, choices, want", [
+    ("", "A", ["1", "2"], (None, "none")),  # nothing to read: the official rules are not asked
+    ("The answer is B.", "B", ["1", "2"], ("B", "official_quick")),
+    ("The answer is  ", "  ", None, (None, "none")),  # an empty official answer: the shared rules read it
+    ("so x = 5", None, None, ("5", "last_number")),
+    ("\\boxed{\\text{C}}", "\\text{C}", ["a", "b", "c"], ("C", "official_quick")),
+])
+def test_official_then_rules(response, quick, choices, want):
+    """EMMA's and MATH-V's shared order: the benchmark's own quick rules, else the shared ones."""
+    got = rules.official_then_rules(response, choices, lambda text: quick, rules.normalize_latex)
+    assert (got.answer, got.rule) == want

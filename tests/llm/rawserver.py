@@ -9,6 +9,14 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
+from perception_r1.llm.loopback import LoopbackServer
+
+
+# LoopbackServer's writer of a whole HTTP response (status, JSON content type, length, extra headers, body).
+# It lives on the handler class LoopbackServer builds per server and uses nothing of that server, so the class
+# is built once here without one (perception_r1.llm.loopback is not this test helper's to change).
+_send_raw = LoopbackServer._make_handler(None)._send_raw  # type: ignore[arg-type]
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -51,14 +59,8 @@ class RawServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            def send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in (headers or {}).items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
+            # send(status, data, headers=None): the whole response, as LoopbackServer writes its own.
+            send = _send_raw
 
             def drip(self, data: bytes, every: float) -> None:
                 """Send `data` one byte every `every` seconds (each read is quick; the whole is slow)."""

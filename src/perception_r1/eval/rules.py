@@ -25,7 +25,7 @@ MMMU, MMMU-Pro, We-Math, MathVision, EMMA, MMStar) apply that order around these
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..rewards.accuracy import extract_answer as boxed_answer
@@ -265,3 +265,18 @@ def resolve(answer: str, choices: Sequence[str] | None, rule: str) -> Extraction
     if words and nums:
         return Extraction(nums[0].replace(",", ""), rule, confident=False)
     return Extraction(answer, rule)
+
+
+def official_then_rules(response: str, choices: Sequence[str] | None, official_quick: Callable[[str], str | None],
+                        normalize: Callable[[str], str] = str.strip) -> Extraction:
+    """For a benchmark whose official parser runs quick rules and otherwise hands over the whole response
+    (EMMA's `fast_extract_answer`, MATH-V's `evaluate.py`): the quick rules' answer, `normalize`d, when
+    they find a non-empty one (rule `official_quick`), else this module's rules on the whole response.
+    Each benchmark keeps its own `official_quick`, cited in its module."""
+    text = (response or "").strip()
+    if not text:
+        return NONE
+    quick = official_quick(text)
+    if quick is not None and quick.strip():
+        return resolve(normalize(quick.strip()), choices, "official_quick")
+    return extract(text, choices)

@@ -7,7 +7,8 @@ each as `f(prompts=…, completions=…, completion_ids=…, **columns, trainer_
 log_metric=…)` where every dataset column (`answer`, `choices`, `visual_annotations`, `id`, …) is a
 list aligned with `completions`. It turns a `None` reward into NaN and sums the weighted components
 with `nansum`, so a sample without annotations (or whose judgment or math-verify check could not be
-done) simply has no such term; the adapters log how many (`perception/missing`, `accuracy/missing`).
+done) simply has no such term; the adapters log how many (`perception/missing`, `accuracy/missing`; of the latter, `accuracy/timeouts`
+ran out of time and `accuracy/failures` found no math-verify process to run in).
 
 `accuracy` and `perception` are async: TRL runs its synchronous rewards first, then gathers all async
 ones on its event loop, so math-verify (process pool) and the judge's requests overlap.
@@ -97,10 +98,11 @@ class AccuracyReward(_Reward):
         texts = [completion_text(c) for c in completions]
         rows = _rows(len(texts), kwargs, ("id", "answer", "choices"))
         answers = [row_answer(r) for r in rows]
-        timeouts = _acc.STATS.timeouts
+        timeouts, failures = _acc.STATS.timeouts, _acc.STATS.failures
         out = await asyncio.to_thread(_acc.accuracy_batch, texts, answers, [r["choices"] for r in rows],
                                       self.config.accuracy_timeout)
         _log(kwargs, "accuracy/timeouts", _acc.STATS.timeouts - timeouts)
+        _log(kwargs, "accuracy/failures", _acc.STATS.failures - failures)  # no process could check them
         _log(kwargs, "accuracy/missing", sum(v is None for v in out))  # not computed: left out, not 0
         return out
 

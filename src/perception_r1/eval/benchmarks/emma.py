@@ -24,7 +24,7 @@ from typing import Any
 from ...data import Record
 from ...rewards.accuracy import boxed_contents
 from .. import rules
-from ..rules import NONE, Extraction
+from ..rules import Extraction
 from ..scoring import is_equal_2dp
 from .io import image_value, read_rows
 
@@ -66,13 +66,9 @@ def official_quick(response: str) -> str | None:
 
 
 def extract(rec: Record, response: str) -> Extraction:
-    text = (response or "").strip()
-    if not text:
-        return NONE
-    quick = official_quick(text)
-    if quick is not None and quick.strip():
-        return rules.resolve(quick.strip(), rec.choices, "official_quick")
-    return rules.extract(text, rec.choices)
+    """`fast_extract_answer` (hychaochao/EMMA evaluation/evaluate.py), the shared rules where it would
+    hand over the whole response."""
+    return rules.official_then_rules(response, rec.choices, official_quick)
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ...data import Record
 from .. import rules
-from ..rules import NONE, Extraction
+from ..rules import Extraction
 from ..scoring import is_equal_2dp
 from .io import read_rows
 
@@ -70,13 +70,9 @@ def official_quick(response: str) -> str | None:
 
 
 def extract(rec: Record, response: str) -> Extraction:
-    text = (response or "").strip()
-    if not text:
-        return NONE
-    quick = official_quick(text)
-    if quick is not None:
-        return rules.resolve(rules.normalize_latex(quick), rec.choices, "official_quick")
-    return rules.extract(text, rec.choices)
+    """The official letter / number / answer-phrase rules (mathllm/MATH-V evaluation/evaluate.py), LaTeX
+    normalised as `find_math_answer` does, the shared rules where they leave the whole response."""
+    return rules.official_then_rules(response, rec.choices, official_quick, rules.normalize_latex)
 
 
 def score(rec: Record, extracted: str | None, response: str) -> dict[str, Any]:
