@@ -137,3 +137,19 @@ def test_disk_cache_get_many(tmp_path):
     keys = [f"k{k}" for k in range(0, 2400, 2)]  # 600 present, 600 absent, over several queries
     assert cache.get_many(keys) == {f"k{k}": str(k) for k in range(0, 1200, 2)}
     assert cache.get_many([]) == {}
+
+
+def test_unwritten_puts_do_not_lock_out_another_process(tmp_path):
+    import time
+
+    path = tmp_path / "shared.sqlite"
+    a, b = DiskCache(path), DiskCache(path)  # two GRPO processes on one cache file
+    a.COMMIT_AFTER = b.COMMIT_AFTER = 3600
+    a.put("from-a", "[1]")
+    assert a.get("from-a") == "[1]" and a.get_many(["from-a", "x"]) == {"from-a": "[1]"}  # served before written
+    t0 = time.perf_counter()
+    b.put("from-b", "[0]")
+    b.flush()  # would wait for a's open transaction (5 s, then "database is locked") if puts held one
+    assert time.perf_counter() - t0 < 1.0
+    a.flush()
+    assert b.get("from-a") == "[1]" and a.get("from-b") == "[0]"
