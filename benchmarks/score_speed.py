@@ -20,12 +20,13 @@ Target: the CLI at <= 1.10x (the exit status checks it). Every response is disti
 helps; the judge server runs in its own process, as a real one would, and holds each slot for the
 latency (its own work included). Responses and problems are the ones of benchmarks/reward_stage.py.
 
-Measured on the 2-CPU development machine with other sessions' jobs running (load average 3.1 for
-both runs; wall ratios move with the load, CPU per response less):
+Measured on the 2-CPU development machine with other sessions' jobs running (wall ratios move with
+the load average, CPU per response less), before (c432b99) and after this session's changes:
 
-    before (c432b99): CLI 12.04 s = 1.50x, 4.53 ms CPU per response; in-process 1.30x, 2.19 ms
-    after:            CLI  8.62 s = 1.08x, 2.91 ms CPU per response; in-process 1.07x, 1.90 ms
-                      (load 2.0: CLI 8.79 s = 1.10x, in-process 1.06x)
+    load 0.9  before: CLI 10.60 s = 1.32x, 3.93 ms CPU per response; in-process 1.13x, 1.89 ms
+    load 0.8  after:  CLI  8.52 s = 1.06x, 2.66 ms CPU per response; in-process 1.05x, 1.68 ms
+    load 3.1  before: CLI 12.04 s = 1.50x, 4.53 ms CPU per response; in-process 1.30x, 2.19 ms
+    load 3.1  after:  CLI  8.62 s = 1.08x, 2.91 ms CPU per response; in-process 1.07x, 1.90 ms
 
 What moved it: the judge keeps twice a server's slots in flight, so a freed slot finds the next
 request queued (the server's waves are then 0.50 s apart, the whole batch 8.07-8.12 s from the
