@@ -118,6 +118,12 @@ CONFIG_CASES = [
     (TRAIN + ["--model_name_or_path", "afile"], "model_name_or_path: afile is a file, not a model folder"),
     (TRAIN + ["--model_name_or_path", "adir"], "model_name_or_path: adir holds no model (no config.json)"),
     (TRAIN + ["--max_pixels", "10"], "need 0 < min_pixels <= max_pixels"),
+    (TRAIN + ["--judge", "openai", "--judge_url", "notaurl"], "judge_url: must be an http(s) URL"),
+    (TRAIN + ["--judge", "openai", "--judge_api_key_env", "PERCEPTION_R1_NO_SUCH_KEY"],
+     "judge_api_key_env: the variable PERCEPTION_R1_NO_SUCH_KEY is not set"),
+    (TRAIN + ["--output_dir", "afile"], "output_dir: afile is a file, not a folder"),
+    (TRAIN[:4] + ["--dataset", "d", "--output_dir", "d"], "output_dir d is the dataset"),
+    (TRAIN + ["--resume", "--overwrite"], "--resume continues the run in output_dir, --overwrite starts it over"),
     (TRAIN + ["--max_steps", "abc"], "train: error: argument --max_steps/--max-steps: invalid int value: 'abc'"),
     (TRAIN + ["--bogus_key", "3"], "bogus_key"),
     (SFT + ["--max_steps", "-4"], "sft: error: max_steps: must be >= 1 (or -1), got -4"),
@@ -154,6 +160,21 @@ def test_a_config_value_out_of_range_is_one_line_naming_the_field(argv, message,
 def test_a_config_file_that_is_not_one_is_one_line_naming_it(cmd, name, message, work, capsys):
     code, line = one_line(cmd[:1] + ["--config", name] + cmd[1:], capsys)
     assert code == 2 and line.startswith(f"perception-r1 {cmd[0]}: error: ") and message in line, line
+
+
+@pytest.mark.parametrize("kind", ["train", "sft"])
+def test_a_run_is_never_started_over_without_overwrite(kind, work, capsys):
+    Path("run/checkpoint-2").mkdir(parents=True)
+    argv = [kind, "--config", "base.yaml", "--dry-run", "--dataset", "no-data-here", "--output_dir", "run"]
+    if kind == "sft":
+        Path("sft.yaml").write_text("learning_rate: 1.0e-4\nmax_steps: 2\nreport_to: []\n")
+        argv[2] = "sft.yaml"
+    code, line = one_line(argv, capsys)
+    assert code == 2 and f"perception-r1 {kind}: error: output_dir run holds a previous run (1 checkpoint(s))" in line
+    assert "--resume continues it, --overwrite starts over" in line
+    assert main(argv + ["--resume"]) == 0
+    assert main(argv + ["--overwrite"]) == 0
+    assert Path("run/checkpoint-2").is_dir()  # a dry run writes (and removes) nothing
 
 
 def test_every_bound_names_a_field_that_exists():
@@ -317,6 +338,7 @@ OTHER_CASES = [
     (["audit", "d", "--against", "logic-forms", "--json", "d/data.jsonl"], "audit: error: --json d/data.jsonl would overwrite"),
     (["audit", "d", "--against", "logic-forms"], "audit: error: d: none of the 1 records has logic forms"),
     (["audit", "d", "--out", "adir"], "audit: error: Is a directory: adir"),
+    (["audit", "d", "--verdicts", "bin.yaml"], "audit: error: bin.yaml: line 2 is not UTF-8"),
     (["mcnemar", "res.jsonl", "adir"], "mcnemar: error: Is a directory: adir"),
     (["mcnemar", "res.jsonl", "nope.jsonl"], "mcnemar: error: No such file or directory: nope.jsonl"),
     (["compare", "adir", "adir"], "compare: error: adir: no summary.json"),

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..data import Record, RecordError, load_records
+from ..data import Record, RecordError, load_records, read_text
 from .audit_page import render_page
 
 VERDICTS_FORMAT = "perception-r1-audit-v1"
@@ -142,9 +142,10 @@ def score_verdicts(verdicts: dict[str, Any] | list[dict[str, Any]], records: lis
 
 
 def _read(path: Path) -> Any:
+    text = read_text(path)  # not UTF-8: names the line
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
         raise ValueError(f"{path}: not a JSON verdicts file ({e})") from None
 
 

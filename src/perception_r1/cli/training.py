@@ -21,6 +21,9 @@ def add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dry-run", action="store_true",
                    help="build and check everything but the model (config, data, judge, rewards) and write no "
                         "file; no GPU needed")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start over in an output_dir that holds a previous run (without it, or --resume, a run's "
+                        "checkpoints and model are never replaced)")
     p.add_argument("--keys", action="store_true", help="list every --key the config and command line accept")
     p.epilog = "Any config key can follow as --key value (ours and TRL's); --keys lists them. See docs/training.md."
 
@@ -57,6 +60,33 @@ def sandbox(method: Any) -> Iterator[Any]:
         yield dataclasses.replace(method, **changes)
 
 
+def check_run(method: Any, targs: Any, *, resume: bool, overwrite: bool) -> None:
+    """ValueError, before any data or model, when the run could not finish or would lose work: an
+    output_dir that is a file or the dataset itself, one that holds a previous run (its checkpoints or
+    saved model) without --resume or --overwrite, a judge API key variable that is not set."""
+    import os
+
+    if resume and overwrite:
+        raise ValueError("--resume continues the run in output_dir, --overwrite starts it over: give one")
+    out = Path(targs.output_dir)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output_dir: {out} is a file, not a folder")
+    for name in ("dataset", "eval_dataset"):
+        data = getattr(method, name)
+        if data is not None and Path(data).exists() and Path(data).resolve() == out.resolve():
+            raise ValueError(f"output_dir {out} is the {name}; choose another folder")
+    if out.is_dir() and not (resume or overwrite):
+        checkpoints = [p for p in out.glob("checkpoint-*") if p.is_dir()]
+        previous = ([f"{len(checkpoints)} checkpoint(s)"] if checkpoints else []) + \
+            [n for n in ("config.json", "adapter_config.json") if (out / n).is_file()]
+        if previous:
+            raise ValueError(f"output_dir {out} holds a previous run ({', '.join(previous)}): --resume continues it, "
+                             "--overwrite starts over")
+    key = getattr(method, "judge_api_key_env", None)
+    if method.use_perception and key and not os.environ.get(key):
+        raise ValueError(f"judge_api_key_env: the variable {key} is not set (or empty) in this environment")
+
+
 def run_command(kind: str, args: argparse.Namespace, dry_run: Callable[[Any, Any, Any], None],
                 train: Callable[..., Any]) -> int:
     """Parse, then either `dry_run(method, sandboxed_method, targs)` or `train(method, targs, resume=…)`.
@@ -66,6 +96,7 @@ def run_command(kind: str, args: argparse.Namespace, dry_run: Callable[[Any, Any
     if parsed is None:
         return 0
     method, targs = parsed
+    check_run(method, targs, resume=args.resume, overwrite=args.overwrite)  # the dry run refuses what the run would
     from perception_r1.train.checkpoint import CheckpointMismatch
     from perception_r1.train.dataset import NoCotError
 

@@ -34,6 +34,17 @@ def dataset_root(path: str | Path) -> Path:
     return p if p.is_dir() else p.parent
 
 
+def read_text(path: str | Path) -> str:
+    """A whole UTF-8 text file (a config, a JSON document); one that is not UTF-8 is a ValueError naming
+    the file and the line, not a byte offset."""
+    raw = Path(path).read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[:e.start].count(b"\n") + 1
+        raise ValueError(f"{path}: line {line} is not UTF-8 ({e.reason} at byte {e.start})") from None
+
+
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | RecordError]]:
     """(line number, text) of every non-blank line; a line that is not UTF-8 comes as a RecordError
     naming it (the caller raises it or collects it and goes on)."""

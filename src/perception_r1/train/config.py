@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perception_r1.data import MAX_PIXELS, MIN_PIXELS
+from perception_r1.data import MAX_PIXELS, MIN_PIXELS, read_text
 from perception_r1.data.prompt import DEFAULT_PRESET, PROMPT_PRESETS, prompt_preset
 from perception_r1.judges import JUDGES
 from perception_r1.judges.base import ON_ERROR_POLICIES
@@ -120,6 +120,9 @@ class MethodArgs:
 
             if self.tiny_model_size not in PRESETS:
                 raise ValueError(f"tiny_model_size: expected one of {', '.join(PRESETS)}, got {self.tiny_model_size!r}")
+        if self.judge_url is not None and (not self.judge_url.startswith(("http://", "https://"))
+                                           or any(c.isspace() for c in self.judge_url)):
+            raise ValueError(f"judge_url: must be an http(s) URL such as http://localhost:8000/v1, got {self.judge_url!r}")
         if not self.lora_target_modules.strip():
             raise ValueError("lora_target_modules: expected 'all-linear' or comma-separated module names, got ''")
         if self.format_pattern is not None:
@@ -299,16 +302,6 @@ def parse(kind: str, argv: list[str]) -> tuple[MethodArgs, Any]:
             raise ValueError(f"reward_weights: {len(train.reward_weights)} values for the {len(names)} enabled "
                              f"rewards {names}")
     return method, train
-
-
-def read_text(path: str | Path) -> str:
-    """A UTF-8 text file; one that is not says which line (ValueError), not a byte offset."""
-    raw = Path(path).read_bytes()
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise ValueError(f"{path}: line {line} is not UTF-8 ({e.reason} at byte {e.start})") from None
 
 
 _SCALARS = {"str": (str,), "int": (int,), "float": (int, float), "bool": (bool,)}
