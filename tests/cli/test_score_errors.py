@@ -135,3 +135,35 @@ def test_unreachable_judge_is_one_line_and_keeps_a_finished_output(work, capsys)
     assert err[0].startswith("perception-r1 score: error: responses 1-2 (ids a … b): openai judge: ")
     assert "ConnectError" in err[0] and "rerun with --resume" in err[0]
     assert (work / "done.jsonl").read_bytes() == before  # not truncated: nothing was scored
+
+
+def test_ctrl_c_is_one_line_and_keeps_the_verdicts_paid_for(work):
+    import signal
+    import sqlite3
+    import time
+
+    (work / "many.jsonl").write_text("".join(json.dumps({"id": "ab"[k % 2], "response": f"AB = 5 ({k})"}) + "\n"
+                                             for k in range(40)))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "HF_HUB_OFFLINE": "1",
+           "PERCEPTION_R1_MATH_WORKERS": "1"}
+    served = []
+
+    def reply(body):  # called once a request holds one of the 4 slots, 0.2 s before its reply is sent
+        served.append(1)
+        return loopback_judge_reply(body)
+
+    with LoopbackServer(reply, latency=0.2, capacity=4) as srv:
+        argv = _argv(srv.url, ["--responses", "many.jsonl", "--judge-cache", "c.sqlite", "--chunk-size", "8"])
+        proc = subprocess.Popen([sys.executable, "-m", "perception_r1.cli.main", *argv], cwd=work, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while len(served) < 16 and time.time() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.1)  # the replies of the first 12 are read
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert [line for line in err.splitlines() if line.strip() and "%|" not in line] == ["perception-r1 score: interrupted"]
+    with sqlite3.connect(work / "c.sqlite") as db:
+        kept = db.execute("SELECT COUNT(*) FROM cache").fetchone()[0]
+    assert 8 <= kept < 40  # the verdicts received before Ctrl-C were written at exit, not asked again

@@ -110,6 +110,8 @@ def test_disk_cache_commits_in_batches_and_at_exit(tmp_path):
     cache.put("k3", "[0]")
     cache.close()
     assert other.get("k3") == "[0]"  # close commits the rest
+    cache.put("k4", "[1]")  # a reply landing after the exit handler closed the cache: dropped, no error
+    assert cache.get("k4") is None and cache.get_many(["k3"]) == {}
     # A process that ends without closing (a Ctrl-C in `score`) still commits at exit.
     code = (f"from perception_r1.llm import DiskCache\nc = DiskCache({str(path)!r})\nc.COMMIT_AFTER = 3600\n"
             "c.put('late', '[1]')\nraise KeyboardInterrupt")

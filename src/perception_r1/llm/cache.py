@@ -64,7 +64,7 @@ class DiskCache:
     def get(self, key: str) -> str | None:
         with self._lock:
             value = self._pending.get(key)
-            if value is None:
+            if value is None and not self._closed:
                 row = self._db.execute("SELECT value FROM cache WHERE key = ?", (key,)).fetchone()
                 value = row[0] if row is not None else None
         if value is None:
@@ -77,7 +77,7 @@ class DiskCache:
         """{key: value} for the keys present (one query per 500 keys, not one per key)."""
         with self._lock:
             found = {k: self._pending[k] for k in keys if k in self._pending}
-            rest = [k for k in dict.fromkeys(keys) if k not in found]
+            rest = [k for k in dict.fromkeys(keys) if k not in found] if not self._closed else []
             for lo in range(0, len(rest), 500):
                 part = rest[lo:lo + 500]
                 found.update(self._db.execute(
@@ -87,7 +87,11 @@ class DiskCache:
         return found
 
     def put(self, key: str, value: str) -> None:
+        """Store a value; after `close()` (the process is exiting: a reply that lands after the exit
+        handler closed the cache) it is dropped, not an error in a thread nobody reads."""
         with self._lock:
+            if self._closed:
+                return
             self._pending[key] = value
             if len(self._pending) >= self.COMMIT_EVERY or time.monotonic() - self._last_commit >= self.COMMIT_AFTER:
                 self._write()
