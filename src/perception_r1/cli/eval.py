@@ -58,10 +58,13 @@ def run(args: argparse.Namespace) -> int:
 
     if args.resume and args.overwrite:
         raise ValueError("--resume keeps the run in --out, --overwrite replaces it: give one")
-    for flag, value, least in (("--limit", args.limit, 1), ("--max-new-tokens", args.max_new_tokens, 1),
-                               ("--batch-size", args.batch_size, 1), ("--samples", args.samples, 0)):
+    # (flag, value, least, most): past `most` a typo, not a plan (no accelerator holds it).
+    for flag, value, least, most in (("--limit", args.limit, 1, None), ("--max-new-tokens", args.max_new_tokens, 1, 2**20),
+                                     ("--batch-size", args.batch_size, 1, 2**16), ("--samples", args.samples, 0, 2**10)):
         if value is not None and value < least:
             raise ValueError(f"{flag} must be at least {least}, got {value}")
+        if value is not None and most is not None and value > most:
+            raise ValueError(f"{flag} must be at most {most}, got {value}")
     if not 0 <= args.perception_threshold <= 1:
         raise ValueError(f"--perception-threshold must be between 0 and 1, got {args.perception_threshold}")
     if not 0 < args.min_pixels <= args.max_pixels:

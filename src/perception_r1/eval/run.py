@@ -64,7 +64,7 @@ def evaluate(cfg: EvalConfig, *, judge=None, extractor=None) -> dict[str, Any]:
     override the ones built from the config (tests inject scripted ones)."""
     if (cfg.model is None) == (cfg.responses is None):
         raise ValueError("give exactly one of model / responses")
-    if cfg.samples < 0 or (cfg.samples and cfg.temperature <= 0):
+    if cfg.samples < 0 or (cfg.samples and not 0 < cfg.temperature < float("inf")):  # nan too
         raise ValueError(f"--samples {cfg.samples} --temperature {cfg.temperature}: sampling needs K >= 1 and a "
                          "temperature above 0")
     bench = get_benchmark(cfg.benchmark)
