@@ -27,6 +27,14 @@ class _Server(ThreadingHTTPServer):
     # default of 5, a burst of 64 connects overflows it and clients stall ~1 s in SYN retransmits.
     request_queue_size = 1024
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up (a cancelled or timed-out request, a process stopped with Ctrl-C) is
+        expected; anything else is printed as socketserver does."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            super().handle_error(request, client_address)
+
 
 class LoopbackServer:
     """Context manager: `with LoopbackServer(handler) as srv: LLMClient(srv.url, "m")`.
