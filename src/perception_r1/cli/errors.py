@@ -80,3 +80,17 @@ def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Pa
         raise ValueError(f"{what} {out} exists; --overwrite replaces it{resume}")
     if p.is_dir() and any(p.iterdir()) and not overwrite:
         raise ValueError(f"{what} {out} is a non-empty folder; --overwrite replaces what is in it{resume}")
+
+
+def check_folder_target(out: str | Path, what: str = "--out") -> None:
+    """ValueError when `out` cannot become a folder: it is a file, a file stands where a parent folder
+    must go, or the nearest existing parent is not writable. Checked before a run spends anything, not
+    when its first output is written."""
+    p = Path(out)
+    if p.exists() and not p.is_dir():
+        raise ValueError(f"{what} {out} is a file, not a folder")
+    parent = next((a for a in (p, *p.parents) if a.exists()), Path("."))
+    if not parent.is_dir():
+        raise ValueError(f"{what} {out}: {parent} is a file, so the folder cannot be made")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"{what} {out}: {parent} is not writable")

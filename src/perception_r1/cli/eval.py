@@ -54,7 +54,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..eval.run import EvalConfig, evaluate
-    from .errors import refuse_overwrite
+    from .errors import check_folder_target, refuse_overwrite
 
     if args.resume and args.overwrite:
         raise ValueError("--resume keeps the run in --out, --overwrite replaces it: give one")
@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     # Before anything is read or generated: an input is never an output, finished work is kept.
     inputs = tuple(x for x in (args.data, args.responses, args.model) if x is not None and Path(x).exists())
     refuse_overwrite(args.out, args.overwrite or args.resume, inputs=inputs, resumable=True)
+    check_folder_target(args.out)
     cfg = EvalConfig(benchmark=args.benchmark, data=args.data, out=args.out, model=args.model,
                      responses=args.responses, limit=args.limit, backend=args.backend,
                      max_new_tokens=args.max_new_tokens, batch_size=args.batch_size,

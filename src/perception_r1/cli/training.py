@@ -68,9 +68,10 @@ def check_run(method: Any, targs: Any, *, resume: bool, overwrite: bool) -> None
 
     if resume and overwrite:
         raise ValueError("--resume continues the run in output_dir, --overwrite starts it over: give one")
+    from .errors import check_folder_target
+
     out = Path(targs.output_dir)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"output_dir: {out} is a file, not a folder")
+    check_folder_target(out, "output_dir")
     for name in ("dataset", "eval_dataset"):
         data = getattr(method, name)
         if data is not None and Path(data).exists() and Path(data).resolve() == out.resolve():
