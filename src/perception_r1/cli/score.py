@@ -123,12 +123,12 @@ def run(args: argparse.Namespace) -> int:
     components = (*REWARDS, "total")
     sums = {c: [0.0, 0] for c in components}
     missing = {"perception": 0, "accuracy": 0}
+    out.parent.mkdir(parents=True, exist_ok=True)
     scored = _scored_chunks(resp, rows, start, args.chunk_size, judge, config)  # the judge starts now
     from tqdm import tqdm
 
     from ..rewards import accuracy as acc
 
-    out.parent.mkdir(parents=True, exist_ok=True)
     f = None  # opened (and, without --resume, truncated) only once the first chunk is scored
     try:
         with tqdm(total=len(resp), initial=start, unit="resp", desc="score", file=sys.stderr) as bar:
