@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from perception_r1.judges.consistency import strip_units
 from perception_r1.judges.facts import Eq, response_facts
 
 REALDATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "realdata"
@@ -23,7 +24,8 @@ def test_worked_solutions_keep_their_asserted_equations():
     lost = []
     for rid, facts in baseline.items():
         text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", rows[rid]["extra"]["solution"])
-        now = {str(s.fact.expr) for s in response_facts(text) if s.mode == "asserted" and isinstance(s.fact, Eq)}
+        now = {str(strip_units(s.fact.expr)) for s in response_facts(text)
+               if s.mode == "asserted" and isinstance(s.fact, Eq)}  # units (`4 cm`) are read now; the baseline had none
         total += len(facts)
         kept += sum(f in now for f in facts)
         lost += [(rid, f) for f in facts if f not in now]

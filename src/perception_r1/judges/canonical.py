@@ -65,6 +65,17 @@ def _centres(m: re.Match, what: str) -> str:
     return f" {', '.join(names[:-1])} and {names[-1]} are each the center of the one circle "
 
 
+_PARTS = {"half": "1/2", "quarter": "1/4", "third": "1/3"}
+_LESS = {"less", "smaller", "shorter", "fewer"}
+_QTY = r"(?:∠\s*[A-Z]{1,3}(?![A-Za-z'])|(?<![A-Za-z'])[A-Z]{2}(?![A-Za-z'])|(?:a\s+)?(?i:right|straight)\s+(?i:angle)|\d+(?:\.\d+)?)"
+
+
+def _value(q: str) -> str:
+    q = q.strip()
+    low = q.lower()
+    return "90" if "right" in low else "180" if "straight" in low else q
+
+
 _REWRITES: list[tuple[re.Pattern, object]] = [
     # "the sum of the (measures of the) interior angles (of a quadrilateral) is 360"
     (re.compile(rf"\b(?:[Tt]he\s+)?(?i:sum)\s+of\s+(?:the\s+)?(?:(?i:measures?)\s+of\s+(?:the\s+)?)?"
@@ -135,6 +146,28 @@ _REWRITES: list[tuple[re.Pattern, object]] = [
     # "the figure labels AB as 3", "marks ∠B as 90°"
     (re.compile(r"\b(?i:labels|marks|gives|shows|lists)\s+(?P<q>(?<![A-Za-z'])[A-Z]{2}(?![A-Za-z'])|∠\s*[A-Z]{1,3})\s+"
                 r"(?i:as)\s+(?=[-(\d])"), r" , \g<q> = "),
+    # "RS runs parallel to TU", "RS meets TU at a right angle", "AB and CD both have length 30"
+    (re.compile(r"\b(?i:runs|lies|is\s+drawn|was\s+drawn|goes|extends)\s+(?=(?i:parallel|perpendicular)\s+(?i:to|with)\b)"), " is "),
+    (re.compile(rf"(?P<a>{_SEG})\s+(?i:meets|intersects|crosses|cuts)\s+(?P<b>{_SEG})\s+(?i:at)\s+(?:a\s+)?(?i:right\s+angles?|90\s*°?)"),
+     r" \g<a> ⊥ \g<b> "),
+    (re.compile(rf"(?P<a>{_SEG})\s+(?i:and)\s+(?P<b>{_SEG})\s+(?i:both|each)\s+(?i:have|has|are\s+of)\s+(?i:length|measure)\s+"
+                rf"(?i:of\s+)?(?P<v>[-(\d][^,;.]*)"), r" \g<a> = \g<v> and \g<b> = \g<v> "),
+    # "line AB", "segment PQ", "lines AB and CD": the segment itself
+    (re.compile(r"\b(?i:line|segment|ray|chord|lines|segments)\s+(?=[A-Z]{2}(?![A-Za-z']))"), " "),
+    # "is given by the expression 3f - 6", "= the value 7"
+    (re.compile(r"\b(?:is\s+)?(?i:given)\s+(?i:by)\s+(?:the\s+)?(?:(?i:expression|formula|value|number)\s+)?(?=[-(\d√a-z])"), " = "),
+    (re.compile(r"=\s*(?:the\s+)?(?i:expression|value|formula|number|quantity)\s+(?=[-(\d√a-z])"), "= "),
+    # arithmetic in words: "3 and a half", "3 times QR", "3 more than QR", "35° less than a right angle",
+    # "40% of a right angle", "3 cubed", "to the power of 2"
+    (re.compile(r"(?P<n>\d+(?:\.\d+)?)\s+(?i:and)\s+(?i:a|one)\s+(?P<f>(?i:half|quarter|third))\b"),
+     lambda m: f" ({m.group('n')} + {_PARTS[m.group('f').lower()]}) "),
+    (re.compile(rf"(?P<a>\d+(?:\.\d+)?)\s*(?:°|(?i:degrees?|units?|cm))?\s+(?P<op>(?i:more|greater|larger|longer|bigger|"
+                rf"less|smaller|shorter|fewer))\s+(?i:than)\s+(?P<b>{_QTY})"),
+     lambda m: f" ({_value(m.group('b'))} {'-' if m.group('op').lower() in _LESS else '+'} {m.group('a')}) "),
+    (re.compile(rf"(?P<a>\d+(?:\.\d+)?\s*/100)\s+(?i:of)\s+(?P<b>{_QTY})"), lambda m: f" {m.group('a')} * {_value(m.group('b'))} "),
+    (re.compile(rf"\b(?i:times)\s+(?=[A-Z]{{2}}(?![A-Za-z'])|∠|\d|\()"), " * "),
+    (re.compile(r"\b(?i:cubed)\b"), " ^3 "), (re.compile(r"\b(?i:to\s+the\s+(?:power|exponent)\s+of)\s+(?=\d)"), " ^ "),
+    (re.compile(r"\b(?i:to\s+the\s+(?:second|2nd)\s+power)\b"), " ^2 "), (re.compile(r"\b(?i:to\s+the\s+(?:third|3rd)\s+power)\b"), " ^3 "),
     # spelled-out operators: "JK equals 3f minus 6"
     (re.compile(r"\b(?i:minus)\b"), " - "), (re.compile(r"\b(?i:plus)\b"), " + "),
     (re.compile(r"\b(?i:divided\s+by)\b"), " / "), (re.compile(r"\b(?i:multiplied\s+by)\b"), " * "),
@@ -146,8 +179,18 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
 _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
                       "eighty": "80", "ninety": "90"})
 # a number word right after a relation and before a statement's end or unit: "AB is three units"
-_NUMBER_WORD_RE = re.compile(r"(?P<pre>(?:=|\b(?:is|equals|measures))\s+)(?P<w>(?i:" + "|".join(_NUMBER_WORDS) +
-                             r"))\b(?=\s*(?:[.,;:!?)]|$|units?\b|cm\b|degrees?\b|and\b|so\b))")
+_NUMBER_WORD_RE = re.compile(r"(?P<pre>(?:=|\b(?:is|equals|measures|of))\s+)(?P<w>(?i:(?:twenty|thirty|forty|fifty|sixty|"
+                             r"seventy|eighty|ninety)[- ](?:one|two|three|four|five|six|seven|eight|nine)|" +
+                             "|".join(_NUMBER_WORDS) + r"))\b(?=\s*(?:[.,;:!?)]|$|units?\b|cm\b|mm\b|m\b|degrees?\b|"
+                             r"(?:centi|milli|kilo)?met(?:er|re)s?\b|inch(?:es)?\b|feet\b|foot\b|and\b|so\b|long\b))")
+
+
+def _number_word(w: str) -> str:
+    w = w.lower()
+    if w in _NUMBER_WORDS:
+        return _NUMBER_WORDS[w]
+    tens, _, ones = w.replace("-", " ").partition(" ")
+    return str(int(_NUMBER_WORDS[tens]) + int(_NUMBER_WORDS[ones]))
 
 
 # A rule runs only on text holding one of its words (cheap substring tests spare ~30 regex passes
@@ -156,7 +199,9 @@ _KEYWORDS = ["length", "measure", "triangles", "lie", "sum", "given", "label", "
              "indicated", "alternate", "corresponding", "vertical", "same", "consecutive", "co-", "supplementary",
              "complementary", "congruent", "equal", "parallel", "perpendicular", "opposite", "similar", "cent",
              "lies", "on", ":", "minus", "plus", "divided", "multiplied", "squared", "angle", "labels", "marks",
-             "gives", "shows", "lists"]
+             "gives", "shows", "lists", "line", "segment", "ray", "chord", "given", "value", "expression", "formula",
+             "number", "quantity", "runs", "drawn", "goes", "extends", "meets", "intersects", "crosses", "cuts",
+             "both", "each", "half", "quarter", "third", "than", "/100", "times", "cubed", "power"]
 _RULES = [(pat, repl, [k for k in _KEYWORDS if k in pat.pattern.lower()]) for pat, repl in _REWRITES]
 assert all(words for _, _, words in _RULES)
 
@@ -169,7 +214,7 @@ def rewrite(text: str) -> str:
         if any(w in low for w in words):
             text = pat.sub(repl, text)
             low = text.lower()
-    text = _NUMBER_WORD_RE.sub(lambda m: m.group("pre") + _NUMBER_WORDS[m.group("w").lower()], text)
+    text = _NUMBER_WORD_RE.sub(lambda m: m.group("pre") + _number_word(m.group("w")), text)
     return re.sub(r"\s+", " ", text).strip()
 
 

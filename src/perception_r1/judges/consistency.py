@@ -22,6 +22,7 @@ from functools import lru_cache
 import sympy
 
 from .deadline import check
+from .expressions import ANGLE_UNITS
 from .facts import ASSERTED, HEDGED, NEGATED, Eq, Fact, Rel, Stated, Taint
 from .shapes import Shape, compatible, implied, is_centre
 
@@ -79,6 +80,33 @@ def same_equation(a: sympy.Expr, b: sympy.Expr) -> bool:
 
 def _digits(e: sympy.Expr) -> int:
     return sum(len(str(abs(r.p))) + len(str(r.q)) for r in e.atoms(sympy.Rational))
+
+
+@lru_cache(maxsize=65536)
+def strip_units(e: sympy.Expr) -> sympy.Expr:
+    """`e` with every unit factor U_<unit> set to 1: the value on the scale the text does not say."""
+    units = {x: 1 for x in e.free_symbols if x.name.startswith("U_")}
+    return e.xreplace(units) if units else e
+
+
+def _units(e: sympy.Expr) -> set[str]:
+    return {x.name for x in e.free_symbols if x.name.startswith("U_")}
+
+
+def _unit_match(f: sympy.Expr, e: sympy.Expr) -> bool:
+    """An annotation's equation `f` is stated by the response's `e`: with the same units when both give
+    units (`7 km` is not `7 cm`), unit-free when one gives none — except that an angle the response gives
+    in radians, minutes or grads is never an annotation's (degree) angle."""
+    fu, eu = _units(f), _units(e)
+    if fu and eu:
+        return same_equation(f, e)
+    if eu & ANGLE_UNITS:
+        return False
+    return same_equation(strip_units(f), strip_units(e))
+
+
+def _names(e: sympy.Expr) -> frozenset[str]:
+    return frozenset(x.name for x in e.free_symbols if not x.name.startswith("U_"))
 
 
 @lru_cache(maxsize=65536)
@@ -162,6 +190,14 @@ def _distinct(values: set[Value], env: dict[sympy.Symbol, sympy.Expr]) -> int:
     return len(seen)
 
 
+def _numeric(v: Value, env: dict) -> sympy.Expr | None:
+    """The value as a number once the solved variables are substituted, or None."""
+    if any(t != sympy.S.One and not all(s.name.startswith("v_") for s in t.free_symbols) for t, _ in v):
+        return None
+    e = sympy.Add(*(t * c for t, c in v)).xreplace(env)
+    return e if e.is_number else None
+
+
 def _constant(values: set[Value]) -> sympy.Expr | None:
     consts = [dict(v)[sympy.S.One] for v in values if set(dict(v)) == {sympy.S.One}]
     return consts[0] if len(consts) == 1 else None
@@ -179,6 +215,7 @@ class Index:
         values: dict[str, set[Value]] = defaultdict(set)
         said_rels: dict[tuple, set[str]] = defaultdict(set)
         said_shapes: dict[str, set[frozenset[str]]] = defaultdict(set)
+        said_eqs: list[sympy.Expr] = []
         for i, s in enumerate(stated):
             if i % 256 == 0:
                 check()
@@ -192,7 +229,9 @@ class Index:
             if s.mode not in (ASSERTED, HEDGED):
                 continue
             if isinstance(f, Eq):
-                for name, v in _assignments(f.expr):
+                plain = strip_units(f.expr)
+                said_eqs.append(plain)
+                for name, v in _assignments(plain):
                     values[name].add(v)
             elif isinstance(f, Rel):
                 said_rels[f.key].add(f.kind)
@@ -204,7 +243,7 @@ class Index:
             if s.mode != ASSERTED:
                 continue
             if isinstance(f, Eq):
-                self.eqs[f.symbols].append(f.expr)
+                self.eqs[_names(f.expr)].append(f.expr)
             elif isinstance(f, Rel):
                 self.rels.add(f)
             else:
@@ -217,6 +256,22 @@ class Index:
                                 any(_contradict(a, b) for a, b in itertools.combinations(vs, 2))):
                 self.conflicted.add(name)
         self.conflicted |= _equal_classes_conflict(values)
+        # values given through variables the response solves: `JK = 3f − 6`, `JK = 2f − 6`, `f = 4` are 6 and 2
+        for name, vs in values.items():
+            nums = [e for v in vs if (e := _numeric(v, env)) is not None]
+            if any(_differ(a, b) for a, b in itertools.combinations(nums, 2)):
+                self.conflicted.add(name)
+        # an equation the response's own values break: `PQ + QR = 10, PQ = 7, QR = 5`
+        known = {sympy.Symbol(n): c for n, vs in values.items() if (c := _constant(vs)) is not None}
+        for expr in said_eqs:
+            syms = expr.free_symbols
+            if len(syms) >= 2 and syms <= set(known):
+                check()
+                parts = sympy.Add.make_args(expr)
+                const = sum((a for a in parts if not a.free_symbols), sympy.S.Zero)
+                rest = sympy.Add(*(a for a in parts if a.free_symbols)).xreplace(known)
+                if rest.is_number and _differ(sympy.nsimplify(rest) if rest.is_Float else rest, -const):
+                    self.conflicted |= {s.name for s in syms}
         self.values = values
         self.polygons = [e for e in said_shapes if len(e) >= 3 and e.isalpha() and e.isupper()]
         self.clashing = _direction_clashes(said_rels)
@@ -256,7 +311,7 @@ class Index:
     def _denied(self, fact: Fact) -> bool:
         for n in self.negated:
             if isinstance(fact, Eq) and isinstance(n, Eq):
-                if fact.symbols == n.symbols and same_equation(fact.expr, n.expr):
+                if _names(fact.expr) == _names(n.expr) and _unit_match(fact.expr, n.expr):
                     return True
             elif isinstance(fact, Shape) and isinstance(n, Shape):
                 if fact.entity == n.entity and fact.words <= implied(n.words):
@@ -267,10 +322,10 @@ class Index:
 
     def _states(self, fact: Fact) -> bool:
         if isinstance(fact, Eq):
-            syms = fact.symbols
+            syms = _names(fact.expr)
             if syms & self.conflicted:
                 return False
-            return any(same_equation(fact.expr, e) for e in self.eqs.get(syms, ()))
+            return any(_unit_match(fact.expr, e) for e in self.eqs.get(syms, ()))
         if isinstance(fact, Rel):
             if fact.key in self.clashing or any(n in self.conflicted for n in _rel_names(fact)):
                 return False

@@ -38,9 +38,26 @@ _COMPOUND_STARTS = {"area", "perimeter", "circumference", "radius", "diameter", 
 _SIMPLE_RE = re.compile(r"(?P<sp>\s+)|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+(?![A-Za-z]))?)|(?P<word>[A-Za-z]+)|(?P<greek>[α-ω])"
                         r"|(?P<rel>[=⊥∥≅∼≠≈≤≥<>\ue001-\ue008])|(?P<op>[-+*/^()])|(?P<punct>[,;:.!?])|(?P<other>.)", re.S)
 _UNITS = {"degree", "degrees", "deg", "unit", "units", "cm", "mm", "km", "inch", "inches", "ft", "feet", "meter",
-          "meters", "metre", "metres", "centimeter", "centimeters"}
+          "meters", "metre", "metres", "centimeter", "centimeters", "centimetre", "centimetres", "millimeter",
+          "millimeters", "millimetre", "millimetres", "kilometer", "kilometers", "kilometre", "kilometres", "yd",
+          "yard", "yards", "mi", "mile", "miles", "radian", "radians", "rad", "arcmin", "arcminute", "arcminutes",
+          "arcsec", "arcsecond", "arcseconds", "grad", "grads", "gradian", "gradians", "foot", "in", "m", "dm"}
+# A unit that says which scale a number is on: it becomes a factor U_<unit> of the value, so `7 km` is never
+# `7 cm`; a value without a unit matches either (facts are compared unit-free when one side gives none),
+# except that an angle in radians, minutes or grads is never an angle in (implicit) degrees.
+UNIT_NAMES = {**{u: "cm" for u in ("cm", "centimeter", "centimeters", "centimetre", "centimetres")},
+              **{u: "mm" for u in ("mm", "millimeter", "millimeters", "millimetre", "millimetres")},
+              **{u: "km" for u in ("km", "kilometer", "kilometers", "kilometre", "kilometres")},
+              **{u: "m" for u in ("m", "meter", "meters", "metre", "metres")}, "dm": "dm",
+              **{u: "in" for u in ("in", "inch", "inches")}, **{u: "ft" for u in ("ft", "feet", "foot")},
+              **{u: "yd" for u in ("yd", "yard", "yards")}, **{u: "mi" for u in ("mi", "mile", "miles")},
+              **{u: "rad" for u in ("rad", "radian", "radians")},
+              **{u: "arcmin" for u in ("arcmin", "arcminute", "arcminutes")},
+              **{u: "arcsec" for u in ("arcsec", "arcsecond", "arcseconds")},
+              **{u: "grad" for u in ("grad", "grads", "gradian", "gradians")}}
+ANGLE_UNITS = {"U_rad", "U_arcmin", "U_arcsec", "U_grad"}
 
-MATH = {"area", "per", "rad", "dia", "ang", "arc", "tri", "isum", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
+MATH = {"unitq", "area", "per", "rad", "dia", "ang", "arc", "tri", "isum", "num", "sqrt", "pi", "pts", "greek", "var", "op", "rel"}
 
 
 def polygon(name: str) -> str:
@@ -61,7 +78,7 @@ def _word_kind(w: str) -> str:
         return "sqrt"
     if w == "pi":
         return "pi"
-    if w in _UNITS:  # case matters: CM is a segment, cm a unit
+    if w in _UNITS and w not in ("m", "in", "mi", "rad", "grad"):  # case matters: CM is a segment, cm a unit
         return "unit"
     if w.isupper() and len(w) <= 8:
         return "pts"
@@ -91,6 +108,9 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     for i, (kind, value) in enumerate(raw):
         nxt = raw[i + 1][0] if i + 1 < len(raw) else None
         prev = out[-1][0] if out else None
+        if kind in ("var", "word") and value in ("m", "in", "mi", "rad", "grad") and prev == "num" and \
+                nxt in (None, "punct", "rel", "word", "op"):
+            kind = "unit"  # "7 m", "3 in": a unit after a number
         if kind in ("var", "pts") and len(value) == 1 and nxt == "word" and prev not in ("rel", "op", "num"):
             kind = "word"
         out.append((kind, value))
@@ -114,6 +134,8 @@ def _quantity(kind: str, value: str) -> sympy.Expr:
         return _sym("R_" + path(value))
     if kind == "area":
         return _sym("Ar_" + polygon(value))
+    if kind == "unitq":
+        return _sym("U_" + value)
     if kind == "per":  # a perimeter, or a circle's circumference: never its area
         return _sym("Per_" + polygon(value))
     if kind == "rad":
@@ -213,7 +235,7 @@ class _Parser:
             if self.take() != ("op", ")"):
                 raise ValueError("unbalanced parenthesis")
             return e
-        if kind in ("pts", "ang", "arc", "area", "per", "rad", "dia", "tri", "var", "greek", "isum"):
+        if kind in ("pts", "ang", "arc", "area", "per", "rad", "dia", "tri", "var", "greek", "isum", "unitq"):
             return _quantity(kind, value)
         raise ValueError(f"unexpected {value!r}")
 
@@ -227,7 +249,7 @@ MAX_DIGITS = 1000
 MAX_SQRT_DIGITS = 60
 MAX_DEGREE = 8
 MAX_BITS = 4000
-_ATOMS = {"num", "pi", "sqrt", "pts", "ang", "arc", "area", "per", "rad", "dia", "tri", "var", "greek", "isum"}
+_ATOMS = {"unitq", "num", "pi", "sqrt", "pts", "ang", "arc", "area", "per", "rad", "dia", "tri", "var", "greek", "isum"}
 
 
 def _digits(e: sympy.Expr) -> int:

@@ -26,7 +26,7 @@ import sympy
 
 from . import canonical, modality
 from .deadline import check
-from .expressions import MATH, parse_side, path, read_side, tokenize
+from .expressions import MATH, UNIT_NAMES, parse_side, path, read_side, tokenize
 from .notation import normalize, unquoted, visible
 from .shapes import IS_RE, SHAPE_NOUNS, Shape, is_centre, listed_shapes, more_kinds, shape_at, shapes
 
@@ -147,7 +147,7 @@ def _pair_fact(lt: tuple, rel: str, rt: tuple) -> Fact | Taint | None:
             return Taint(frozenset(s.name for s in other.free_symbols))
         return None
     d = lhs - rhs
-    if not d.free_symbols:  # arithmetic (`9 + 16 = 25`) states no visual fact
+    if not any(not s.name.startswith("U_") for s in d.free_symbols):  # arithmetic (`9 + 16 = 25`, `1 m = 100 cm`)
         return None
     return Eq(d)
 
@@ -219,8 +219,12 @@ def _runs(toks: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
         tok = toks[i]
         i += 1
         if tok[0] == "unit":
-            if toks[i:i + 2] and toks[i] == ("op", "^") and i + 1 < len(toks) and toks[i + 1][0] == "num":
-                i += 2
+            exp = toks[i:i + 2] if toks[i:i + 2] and toks[i] == ("op", "^") and i + 1 < len(toks) and \
+                toks[i + 1][0] == "num" else []
+            i += len(exp)
+            unit = UNIT_NAMES.get(tok[1])
+            if unit and cur and (cur[-1][0] in ("num", "pi") or cur[-1] == ("op", ")")):
+                cur.extend([("op", "*"), ("unitq", unit), *exp])  # "7 km": the value's scale
             continue
         if tok[0] in MATH:
             cur.append(tok)
@@ -310,6 +314,7 @@ def response_facts(text: str) -> tuple[Stated, ...]:
     out: list[Stated] = []
     previous = 0  # where the previous sentence's facts start in `out`
     after_question = False
+    last_name = ""  # the last quantity or figure a fact was about, for "it"
     for sentence, end in modality.sentences(_response_text(text)):
         start = len(out)
         question = end == "?" or bool(modality.QUESTION_RE.match(sentence))
@@ -341,6 +346,9 @@ def response_facts(text: str) -> tuple[Stated, ...]:
             pending = None  # a lone quantity, which a next clause may describe: "∠ABC, measures 40°"
             parts = [c for c in modality.CLAUSE_RE.split(segment) if c.strip()]
             for n, clause in enumerate(parts):
+                if last_name and (p := _PRONOUN_RE.match(clause)) and not modality.VERDICT_RE.search(clause) \
+                        and not modality.BACKREF_RE.match(clause):
+                    clause = f" {last_name} " + clause[p.end():]  # "It is also 9.": the thing just described
                 # "…, ∠B = 90° ⟹ AC = 5": the clause before an arrow is its premise, not asserted
                 premise = iff or (k < len(segments) - 1 and n == len(parts) - 1)
                 check()
@@ -393,6 +401,9 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                 for remark in modality.PAREN_REMARK_RE.findall(clause):
                     if not modality.NOT_VALUE_RE.match("(" + remark + ")") and not modality.benign(remark):
                         qualified = True  # "AB = 3 (placeholder)"
+                named = [f for f in facts if isinstance(f, (Eq, Shape))]
+                if named:
+                    last_name = _name(named[-1]) or last_name
                 out.extend(Stated(f.fact, _mode(_mode(sentence_mode, mode), HEDGED)) if isinstance(f, Approx)
                            else Stated(f, _mode(sentence_mode, mode)) for f in facts)
                 earlier.extend(f.fact if isinstance(f, Approx) else f for f in facts if not isinstance(f, Taint))
@@ -409,13 +420,33 @@ def response_facts(text: str) -> tuple[Stated, ...]:
             out[previous:start] = [Stated(s.fact, HEDGED) if s.mode == ASSERTED else s for s in out[previous:start]]
             if names and _clause_facts(sentence.strip())[1]:
                 out.append(Stated(Taint(names), HEDGED))
-        if not own and (modality.BACKREF_RE.match(sentence) or modality.BARE_VERDICT_RE.match(sentence)):
+        bare = modality.BARE_VERDICT_RE.match(modality.FILLERS_RE.sub(" ", sentence).replace(",", " "))
+        if not own and (modality.BACKREF_RE.match(sentence) or bare) and not (after_question and bare):
             # "This claim is false.", "Not true.": the sentence before is denied
             out[previous:start] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)
                                    for s in out[previous:start]]
         previous = start
         after_question = question
     return tuple(out)
+
+
+_PRONOUN_RE = re.compile(r"^\s*(?:[Ii]t|[Tt]his|[Tt]hat|[Ii]ts\s+(?:length|measure|value|size))(?:'s\s+|\s+(?=(?:is|was|"
+                         r"equals|measures|must|can|could|might|may|would|should|will|has|=)\b|=))")
+_PREFIX = {"S_": "", "A_": "∠", "R_": "arc ", "T_": "△"}
+
+
+def _name(f) -> str | None:
+    """How to write what a fact is about, for a pronoun that refers to it."""
+    if isinstance(f, Shape):
+        return f.entity if f.entity.isupper() and f.entity.isalpha() else None
+    syms = list(f.expr.free_symbols)
+    if len(syms) != 1:
+        return None
+    name = syms[0].name
+    for pre, text in _PREFIX.items():
+        if name.startswith(pre):
+            return text + name[len(pre):]
+    return None
 
 
 _ONE_CIRCLE_RE = re.compile(r"\b(?:the|a|this|that|one|our)\s+(?:same\s+|single\s+|given\s+)?circle\b(?!s)", re.I)

@@ -50,7 +50,9 @@ NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|
                                 "rules?\\s+out|ruled\\s+out|eliminates?|eliminated|cross(?:es)?\\s+out|crossed\\s+out|"
                                 "abandons?|abandoned|overturns?|overturned|refutes?|refuted|disproves?|disproved|"
                                 "debunks?|debunked|negates?|negated|invalidates?|invalidated|retracts?|retracted|"
-                                "withdraws?|withdrawn|revokes?|revoked|unsupported|unproven|unfounded") +
+                                "withdraws?|withdrawn|revokes?|revoked|unsupported|unproven|unfounded|nobody|no\\s+one|"
+                                "untenable|misreading|misread|misreads|misinterpretation|fails?\\s+to\\s+match|"
+                                "doesn't\\s+match|does\\s+not\\s+match|mismatch|mismatches") +
                          r"|n't\b|≠|\bNOT\b(?=\s+(?:true|TRUE|correct|CORRECT|the\s+case|so)\b)")
 # "not 4", "(not 4)": an alternative value rejected, not the clause's fact
 NOT_VALUE_RE = re.compile(r"\(?\s*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
@@ -85,6 +87,10 @@ BACKREF_RE = re.compile(
 BARE_VERDICT_RE = re.compile(r"^\W*(?:" + _words(r"no|nope|nah|wrong|false|incorrect|untrue|not\s+(?:true|so|really)|not|"
                                                  "never|negative|bogus|nonsense|fake") +
                              r"|[✗✘❌✖❎🚫⛔👎✕☒🗙⛌⨯⨉🙅])\W*$")
+# fillers that may open a sentence that only takes back the one before: "Hmm, no.", "On second thought, no."
+FILLERS_RE = re.compile(r"\b(?:hmm+|hm+|um+|uh+|er+|well|wait|oh|ah|actually|on\s+second\s+thoughts?|on\s+reflection|"
+                        r"thinking\s+again|looking\s+again|come\s+to\s+think\s+of\s+it|then\s+again|okay|ok|so|"
+                        r"really|honestly|sorry|oops|nah|hold\s+on)\b", re.I)
 # a sentence that offers an alternative to the one before, or doubts it: "Or not.", "Or maybe 4.", "Then again…"
 ALT_SENTENCE_RE = re.compile(r"^\W*(?:" + _words(r"or|then\s+again|alternatively|otherwise|unless|maybe\s+not|"
                                                   r"perhaps\s+not|possibly\s+not|not\s+necessarily|not\s+quite|"
@@ -99,7 +105,7 @@ HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|m
                              "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon|reckoning|rough|rounded|rounding|"
                              "placeholder|placeholders|dummy|todo|tbd|pending|temporary|arbitrary|arbitrarily|"
                              "guesstimate|guesstimated|eyeballed|eyeballing|est|confidence|probability|chance|fixme|"
-                             "odds|presumed|unsure") + "|≈|" +
+                             "odds|presumed|unsure|chances|hunch|likelihood|plausible|probable") + "|≈|" +
                       _words("around|about|nearly|almost|some", after=r"\s*(?=[-(\d√π])") +
                       r"|\bI\s+(?:think|believe|guess|suppose|feel|suspect|reckon|imagine|bet)\b|\bI'd\s+say\b|"
                       r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bor\s+so\b|\bgive\s+or\s+take\b|"
@@ -118,6 +124,8 @@ SENTENCE_HEDGE_RE = re.compile(
     r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
     r"\bhard\s+to\s+(?:say|tell)\b|\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|"
     r"-ish\b|(?<=\d)ish\b|\(\s*\?\s*\)|≈|\bto\s+the\s+nearest\b|\blooks?\s+(?:like|to\s+be)\b|\bby\s+eye\b|"
+    r"\bchances\s+are\b|\bhunch\b|\bwith\s+some\s+probability\b|\bor\s+(?:close\s+to|near|about|around)\b|"
+    r"\bor\s+(?:more|less|so|higher|lower|greater|smaller)\b|\bat\s+(?:least|most)\b|\beyeballed\b|"
     r"\brounded\b|\bplaceholder\b|\bpending\b|\btodo\b|\bTODO\b|\btbd\b|\bTBD\b|\bFIXME\b|\bXXX\b|\bdummy\b|"
     r"\bconfidence\b|\best\b|"
     r"\bto\s+(?:be\s+)?(?:verify|verified|check|checked|confirm|confirmed)\b")
@@ -139,7 +147,9 @@ HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume
                                   "conjectured|speculate|speculation|speculative|premise|supposition|postulate|"
                                   "counterfactual|counterfactually|what if|provided that|providing that|"
                                   "as long as|on condition|on the condition|in the event|for the sake of argument|"
-                                  "thought experiment|check if|checking if|see if|see whether|iff|only if|even if|"
+                                  "thought experiment|check if|checking if|see if|see whether|iff|only if|even if|so long as|"
+                                  "towards a contradiction|toward a contradiction|for contradiction|for a contradiction|"
+                                  "reductio|arbitrarily|pick|picks|choose|chose|let's pick|let us pick|to be shown|"
                                   "for example|for instance|e\\.g\\.|eg|say|such as|as an example|"
                                   "need to show|needs to show|want to show|wants to show|have to show|has to show|"
                                   "need to prove|want to prove|have to prove|to be shown|to be proved|to be proven|"
@@ -177,9 +187,9 @@ _SUPPOSED_LABELS = ("hypothesis|hypotheses|conjecture|guess|hunch|speculation|as
                     "annotator|tutor|critic|reviewer|opponent|instruction|note to self|wrongly|falsely|"
                     "mistakenly|incorrectly|supposedly|allegedly|hypothetically|placeholder|todo|tbd|pending")
 _DENIED_LABELS = "no|nope|nah|false|wrong|incorrect|untrue|not|never|denied|rejected|refuted|bogus|invalid|fake|error"
-LABEL_RE = re.compile(r"^\W*(?:(?:[A-Za-z][\w'\-]*\s+){0,4}?)(?P<label>[A-Za-z][\w.'\- ]{0,40}?)\s*\)?\s*[:：]|"
+LABEL_RE = re.compile(r"^\W*(?:(?:[A-Za-z][\w'\-]*\s+){0,4}?)(?P<label>[A-Za-z][\w.'\-() ]{0,40}?)\s*\)?\s*[:：]|"
                       r"^\W*\[\s*(?P<blabel>[A-Za-z][\w.'\- ]{0,30}?)\s*\]")
-_SUPPOSED_LABEL_RE = re.compile(r"(?:^|\s)(?:" + _SUPPOSED_LABELS + r")(?:\s+\(?[A-E1-9]\)?)?$", re.I)
+_SUPPOSED_LABEL_RE = re.compile(r"(?:^|\s)(?:" + _SUPPOSED_LABELS + r")(?:\s*\(?[A-E1-9]\)?)?$", re.I)
 _DENIED_LABEL_RE = re.compile(r"^(?:" + _DENIED_LABELS + r")$", re.I)
 # Text addressed to the grader or about judging it: nothing in the sentence is a statement of the response.
 META_RE = re.compile(
@@ -223,6 +233,7 @@ _AGENTS = ("someone|somebody|anyone|anybody|everyone|everybody|nobody|people|per
            "records|labeller|labeler|man|woman|boy|girl|kid|child|guy|somebody|witness|customer|client|owner|"
            "answer|answers|attempt|attempts|draft|drafts|version|versions|solution|solutions|notes|hint|hints|"
            "sheet|worksheet|guide|manual|reference|references|example|examples|paper|papers|article|post|"
+           "statement|statements|text|problem|question|task|exercise|prompt|wording|"
            "player|players|opponent|opponents|team|group|others|everyone|my|his|her|their|your")
 ATTRIB_RE = re.compile(r"(?P<subj>(?:[\w'\-]+\s+){0,3}[\w'\-]+)\s+(?:(?:also|once|often|always|has|have|had|"
                        r"would|falsely|wrongly|mistakenly|incorrectly|repeatedly|apparently|reportedly|"
@@ -241,7 +252,7 @@ REPORTED_RE = re.compile(r"\b(?:the|a|an|this|that|their|his|her|some|one|your|m
                          r"premise|speculation)s?\s+(?:that|is\s+that)\b|\bit\s+(?:is|was|has\s+been)\s+"
                          r"(?:\w+ly\s+)?(?:claimed|said|rumou?red|believed|thought|alleged|reported|suggested|"
                          r"argued|asserted|speculated|conjectured|hypothesi[sz]ed|proposed|assumed|supposed)\b|"
-                         r"\baccording\s+to\s+(?P<src>[\w' ]{1,40}?)(?=[,:]|\s+[A-Z∠△⊙]|$)|"
+                         r"\baccording\s+to\s+(?P<src>[\w' ]{1,40}?)(?=[,:]|(?-i:\s+[A-Z∠△⊙])|$)|"
                          r"\b(?:some|many|most|few|people|others|they|critics|students?|someone|somebody|"
                          r"anyone|everyone|folks)\s+(?:\w+\s+)?(?:say|said|claim|claimed|think|thought|believe|"
                          r"believed|argue|argued|insist|insisted|suggest|suggested)\b", re.I)
@@ -277,8 +288,8 @@ def label_mode(sentence: str, after_question: bool) -> str | None:
     return None
 
 
-_OWN_SOURCE_RE = re.compile(r"(?:^|\s)(?:figure|diagram|image|picture|drawing|graph|sketch|problem|question|"
-                            r"statement|text|labels?|markings?|given|data|theorem|rule|law|formula|definition|"
+_OWN_SOURCE_RE = re.compile(r"(?:^|\s)(?:figure|diagram|image|picture|drawing|graph|sketch|"
+                            r"labels?|markings?|given|data|theorem|rule|law|formula|definition|"
                             r"property|postulate|pythagoras|euclid|thales|calculation|computation|result|"
                             r"construction|solution|information|hint|above|this|that|it|us|me)$", re.I)
 
@@ -376,7 +387,7 @@ observation observations perception description descriptions analysis reasoning 
 facts details visual visible visually markings tick ticks marking legend caption scale symmetry symmetric midpoint
 midpoints intersection intersect intersects meet meets bisect bisects lie lies lying passes pass through across
 along inside outside above below left top bottom upper lower last larger smaller largest smallest longer shorter
-longest shortest big small large middle different carefully closely directly simply easily immediately evidently
+longest shortest big small large middle different carefully closely pair pairs according directly simply easily immediately evidently
 readily firstly secondly consequently accordingly subsequently correspondingly notably importantly visually
 geometrically algebraically numerically explicitly sum labeled known information measurements measurement lengths
 since because where while whose therefore means both either each full whole entire part parts given figure's

@@ -54,7 +54,7 @@ _HIDDEN = [
     re.compile(r"\\if(?:false\b|0|num\s*0\s*=\s*1\b).*?(?:\\fi\b|$)", re.S),
     re.compile(r"\\begin\s*\{comment\}.*?(?:\\end\s*\{comment\}|$)", re.S),
     re.compile(r"<!--.*?(?:-->|$)", re.S),
-    re.compile(r"(?<!\\)(?<!\d)%[^\n]*|(?<=\d)%(?!\s*[a-z])[^\n]*"),  # a LaTeX comment runs to the line end
+    re.compile(r"(?<![\\\d])%[^\n]*|(?<=\\\\)%[^\n]*|(?<=\d)%(?!\s*[a-z])[^\n]*"),  # a LaTeX comment runs to the line end
                                                                        # (`90% sure` is a percentage)
     # a markdown link reference definition (`[//]: # (…)`, `[comment]: <> "…"`) is never rendered
     re.compile(r"(?m)^[ \t]{0,3}\[(?!\^)[^\]\n]+\]:[^\n]*"),
@@ -62,7 +62,8 @@ _HIDDEN = [
     re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)"),
     re.compile(r"(?<=\])\([^)\n]*\)"),
     # struck-through or invisible text reads as withdrawn, not stated
-    re.compile(r"~~.*?~~|<(s|del|strike)>.*?</\1>", re.S | re.I),
+    re.compile(r"~~.*?~~|<(s|del|strike)\b[^>]*>.*?</\1\s*>", re.S | re.I),
+    re.compile(r"(?:(?<=\s)|^)~(?=[^\s~])[^~\n]+?(?<=[^\s~])~(?=\s|$|[.,;:!?)])", re.M),  # GFM ~strike~
     re.compile(r"\\(?:sout|st|cancel|xcancel|bcancel|xout)\s*\{[^{}]*\}"),
     # collapsed or never-rendered HTML: <details> (all but its <summary>), <template>, <script>, <style>
     re.compile(r"<(template|script|style|noscript|head)\b[^>]*>.*?(?:</\1\s*>|$)", re.S | re.I),
@@ -164,7 +165,20 @@ def _drop_group(t: str, start: int) -> tuple[int, int] | None:
 
 
 def _group_end(t: str, pos: int) -> int:
-    """Where the group that encloses `pos` closes (or the maths / line it sits in ends)."""
+    """Where the group that encloses `pos` closes (or, outside any group, the maths / line it sits in ends)."""
+    open_before = 0
+    for c in t[:pos]:
+        open_before += (c == "{") - (c == "}") if c in "{}" else 0
+    if open_before > 0:  # `{\color{white} … $…$ …}`: to the group's end, maths included
+        depth = 0
+        for j in range(pos, len(t)):
+            if t[j] == "{":
+                depth += 1
+            elif t[j] == "}":
+                if depth == 0:
+                    return j
+                depth -= 1
+        return len(t)
     depth = 0
     for j in range(pos, len(t)):
         c = t[j]
@@ -273,6 +287,11 @@ def _ansi(t: str) -> str:
     return "".join(out)
 
 
+def _vulgar(c: str) -> str:
+    n, _, d = unicodedata.normalize("NFKC", c).partition("\u2044")
+    return f"{n}/{d or 1}"
+
+
 def _visible_char(c: str) -> bool:
     return unicodedata.category(c) not in ("Cf", "Co", "Cc") or c in "\n\t"
 
@@ -281,6 +300,12 @@ def visible(text: str) -> str:
     """What a reader of the rendered text sees (see the module docstring)."""
     t = text.replace("²", "^2").replace("³", "^3")  # before NFKC, which would make them plain digits
     t = re.sub(r".[\u0334-\u0338\u20d2\u20d3\u20e5\u20eb\u20e0]+", "", t)  # struck through by an overlay: withdrawn
+    if not t.isascii():  # vulgar fractions before NFKC (which makes `2½` read 21/2); ′ ″ after a number
+        t = re.sub(r"(\d)\s*([\u00bc-\u00be\u2150-\u215e])", lambda m: f"{m.group(1)} + ({_vulgar(m.group(2))}) ", t)
+        t = re.sub(r"[\u00bc-\u00be\u2150-\u215e]", lambda m: f" ({_vulgar(m.group())}) ", t)
+        t = re.sub(r"(\d)\s*″", r"\1 arcsec ", t)
+        t = re.sub(r"(\d)\s*′(?!′)", r"\1 arcmin ", t)
+        t = re.sub(r"(\d)\s*º", r"\1°", t)   # the masculine ordinal used as a degree sign
     t = unicodedata.normalize("NFKC", t)
     if "%" in t:  # a percent sign after a number is a percentage in LaTeX and Markdown alike: 3% is 3/100
         t = re.sub(r"(\d)\s*\\?%", r"\1 /100 ", t)
@@ -390,12 +415,13 @@ def normalize(text: str) -> str:
     t = re.sub(r"\+\s*/\s*-|\+-(?=\s*\d)|-\s*/\s*\+", " or ", t)
     t = re.sub(r"(?<![\w)\]}])[!~]\s*(?=\()", " not ", t)
     t = re.sub(r"(?<==)\s*~\s*(?=[\d.])|(?<![\w~])~\s*(?=\d)", " ≈ ", t)           # "AB = ~3": about 3
+    t = re.sub(r"(?:∠|\\angle)\s*\(\s*([A-Z]{2})\s*,\s*([A-Z]{2})\s*\)\s*=\s*90\b(?:\s*\^?\s*\{?\\circ\}?|°)?", r" \1 ⊥ \2 ", t)
     t = re.sub(r"=\s*/\s*=|!=|=/=|<>|\\not\s*=|\\not\s*\\equiv", " ≠ ", t)
     t = re.sub(r"\\angle\s*\{\s*([A-Z\s]{1,8}|\d+)\s*\}", r" ∠\1 ", t)        # \angle{ABC}
     t = re.sub(r"\\\||\\Vert\b|(?<=[A-Z}])\s*\|\|\s*(?=[A-Z\\])", " ∥ ", t)       # AB \| CD, AB || CD
     t = re.sub(r"\\[lr]vert\b|\\[lr]Vert\b", "|", t)
     t = re.sub(r"\|\s*((?:\\overline\s*)?\{?\s*[A-Z]\s*[A-Z]\s*\}?)\s*\|", r" \1 ", t)         # |AB| is the length AB
-    t = re.sub(r"</?[A-Za-z][\w-]*>", " , ", t)                  # tags (<think>, <info1>) are not maths
+    t = re.sub(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>", " , ", t)    # tags (<think>, <span style=…>) are not maths
     t = re.sub(r"\\[()\[\]]|\$", " ", t)
     t = re.sub(r"\\(?:begin|end)\s*\{[^{}]*\}", " , ", t)
     t = re.sub(r"\\\\|&", " ", t)
@@ -409,6 +435,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"\\frown\s*", " arc ", t)
     t = re.sub(rf"\\(?:{_WRAPPERS})\s*\{{([^{{}}]*)\}}", r" \1 ", t)
     t = re.sub(r"\^\s*\{?\s*\\circ\s*\}?|\^\s*\{?\s*°\s*\}?|°|\^\s*\\degree|\\degree", " ", t)
+    t = re.sub(r"(\d)\s*(?=\\[dt]?frac\s*\{\s*\d+\s*\}\s*\{\s*\d+\s*\})", r"\1 + ", t)  # 2\frac{1}{2}: a mixed number
     t = _fracs(t)
     t = re.sub(r"\\([A-Za-z]+)", _command, t)
     t = re.sub(r"\\[,;:! ]|~", " ", t)
