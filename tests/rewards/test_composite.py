@@ -148,3 +148,37 @@ def test_trl_adapter_flags():
     assert [f.__name__ for f in funcs] == ["accuracy", "repetition"] and weights == [0.9, 1.0]
     with pytest.raises(ValueError):
         make_reward_funcs(RewardConfig(), None)
+
+
+def test_a_network_judge_gets_a_head_start_over_math_verify(monkeypatch):
+    """score_responses sends a background judge's requests first and starts math-verify only once the
+    judge has its first reply (so sympy's start-up does not compete with the first wave)."""
+    import time
+
+    from perception_r1.rewards import composite
+
+    events = []
+
+    class SlowJudge(ScriptedJudge):
+        background = True
+
+        async def ajudge_batch(self, items, images=None):
+            events.append("judge asked")
+            await asyncio.sleep(0.2)
+            events.append("first reply")
+            return await super().ajudge_batch(items, images)
+
+    def accuracy_batch(responses, answers, choices, timeout):
+        events.append("math-verify")
+        return [1.0] * len(responses)
+
+    monkeypatch.setattr(composite, "accuracy_batch", accuracy_batch)
+    judge = SlowJudge({"a": [1], "b": [0]})
+    rows = [{"id": "x", "answer": "1", "visual_annotations": ["AB = 1"]}] * 2
+    out = score_responses(["a", "b"], rows, judge)
+    assert events == ["judge asked", "first reply", "math-verify"]
+    assert [b.perception for b in out] == [1.0, 0.0] and [b.accuracy for b in out] == [1.0, 1.0]
+    t0 = time.perf_counter()
+    composite.judge_head_start(judge, [None], limit=5)  # a judge that has replied: no wait
+    composite.judge_head_start(object(), [None], limit=5)  # not a background judge: no wait
+    assert time.perf_counter() - t0 < 0.1
