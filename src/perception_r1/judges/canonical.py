@@ -159,8 +159,10 @@ _REWRITES: list[tuple[re.Pattern, object]] = [
     (re.compile(r"=\s*(?:the\s+)?(?i:expression|value|formula|number|quantity)\s+(?=[-(\d√a-z])"), "= "),
     # arithmetic in words: "3 and a half", "3 times QR", "3 more than QR", "35° less than a right angle",
     # "40% of a right angle", "3 cubed", "to the power of 2"
-    (re.compile(r"(?P<n>\d+(?:\.\d+)?)\s+(?i:and)\s+(?i:a|one)\s+(?P<f>(?i:half|quarter|third))\b"),
-     lambda m: f" ({m.group('n')} + {_PARTS[m.group('f').lower()]}) "),
+    (re.compile(r"(?P<n>\d+(?:\.\d+)?|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+(?i:and)\s+"
+                r"(?i:a|one)\s+(?P<f>(?i:half|quarter|third))\b"),
+     lambda m: f" ({_number_word(m.group('n')) if m.group('n')[0].isalpha() else m.group('n')} + "
+               f"{_PARTS[m.group('f').lower()]}) "),
     (re.compile(rf"(?P<a>\d+(?:\.\d+)?)\s*(?:°|(?i:degrees?|units?|cm))?\s+(?P<op>(?i:more|greater|larger|longer|bigger|"
                 rf"less|smaller|shorter|fewer))\s+(?i:than)\s+(?P<b>{_QTY})"),
      lambda m: f" ({_value(m.group('b'))} {'-' if m.group('op').lower() in _LESS else '+'} {m.group('a')}) "),

@@ -24,7 +24,7 @@ import sympy
 from .deadline import check
 from .expressions import ANGLE_UNITS
 from .facts import ASSERTED, HEDGED, NEGATED, Eq, Fact, Rel, Stated, Taint
-from .shapes import Shape, compatible, implied, is_centre
+from .shapes import KINDS, NAMED, Shape, compatible, implied, is_centre
 
 MAX_VALUES = 2   # values of one quantity in numbers and variables: `JK = 3f − 6 = 36` has two
 MAX_CENTRES = 2  # `⊙A, ⊙B, ⊙C, ⊙D, ⊙O` names no centre
@@ -314,7 +314,9 @@ class Index:
                 if _names(fact.expr) == _names(n.expr) and _unit_match(fact.expr, n.expr):
                     return True
             elif isinstance(fact, Shape) and isinstance(n, Shape):
-                if fact.entity == n.entity and fact.words <= implied(n.words):
+                # "not a rectangle" denies what is a rectangle (a square), never what a rectangle is (a parallelogram)
+                denied = (n.words & KINDS) or (n.words - {NAMED})
+                if fact.entity == n.entity and denied <= implied(fact.words):
                     return True
             elif fact == n:
                 return True

@@ -28,7 +28,7 @@ from . import canonical, modality
 from .deadline import check
 from .expressions import MATH, UNIT_NAMES, parse_side, path, read_side, tokenize
 from .notation import normalize, unquoted, visible
-from .shapes import IS_RE, SHAPE_NOUNS, Shape, is_centre, listed_shapes, more_kinds, shape_at, shapes
+from .shapes import IS_RE, SHAPE_NOUNS, Shape, _shape_words, is_centre, listed_shapes, more_kinds, shape_at, shapes
 
 
 @dataclass(frozen=True)
@@ -299,6 +299,7 @@ def _response_text(text: str) -> str:
 
 
 _ARROW_RE = re.compile(r"[⟹⟺]")
+_NAMES_QUANTITY_RE = re.compile(r"(?<![A-Za-z'])[A-Z]{2,3}(?![A-Za-z'])|∠")
 _STARTS_REL_RE = re.compile(r"^\s*[=⊥∥≅∼]")
 _APPROX_LINK_RE = re.compile(r"(?<==)([^=≈]*?)≈")  # "= 5√2 ≈ 7.07": the ≈ hedges its own link only
 
@@ -385,6 +386,9 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                 else:
                     mode = ASSERTED
                 rejects = bool(modality.NOT_VALUE_RE.match(clause) or modality.REJECT_START_RE.match(clause))
+                if not facts and last_shape is not None and (rk := modality.REJECT_KIND_RE.match(clause)):
+                    rejects = True  # "…, not a rectangle": a kind denied of the shape just described
+                    out.append(Stated(Shape(last_shape.entity, _shape_words(rk.group("desc"), None)), NEGATED))
                 if not any(not isinstance(f, Taint) for f in facts) and not rejects:
                     # "AB = 3, possibly.", "AB = 3, she said.": a clause that only qualifies the sentence
                     if modality.sentence_hedged(clause):
@@ -407,6 +411,8 @@ def response_facts(text: str) -> tuple[Stated, ...]:
                 out.extend(Stated(f.fact, _mode(_mode(sentence_mode, mode), HEDGED)) if isinstance(f, Approx)
                            else Stated(f, _mode(sentence_mode, mode)) for f in facts)
                 earlier.extend(f.fact if isinstance(f, Approx) else f for f in facts if not isinstance(f, Taint))
+                if not facts and not lone and _NAMES_QUANTITY_RE.search(clause):
+                    earlier = []  # "so ∠XYW is not 35° but 145°": the 145° is about ∠XYW, not what came before
         if denied_sentence:
             out[start:] = [Stated(s.fact, NEGATED) if not isinstance(s.fact, Taint) else s for s in out[start:]]
         elif supposed_sentence:

@@ -61,6 +61,10 @@ NOT_VALUE_RE = re.compile(r"\(?\s*" + _words(r"not|never|nor|rather\s+than|inste
 # a clause that rejects an alternative value: "not 4 as one might guess" is about the 4
 REJECT_START_RE = re.compile(r"^\W*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
                              r"\s*[-+]?\s*(?:[\d.]+|sqrt\s*\(?[\d.]+\)?|π)(?![\w.])")
+# a clause that rejects another kind for the shape just described: "WXYZ is a parallelogram, not a rectangle"
+REJECT_KIND_RE = re.compile(r"^\W*" + _words(r"not|never|nor|rather\s+than|instead\s+of|but\s+not") +
+                            r"\s+(?:(?:a|an|the)\s+)?(?P<desc>(?:[a-z\-]+\s+){0,2}(?:triangle|quadrilateral|polygon|pentagon|"
+                            r"hexagon|parallelogram|rectangle|square|rhombus|trapezoid|trapezium|kite|circle))\b")
 # Verdicts: a sentence holding one states nothing (it is a claim being judged); `VERDICT_OTHER_RE`
 # marks a clause whose verdict is about something else (an option, the other statements).
 _VERDICT_WORDS = ("false|untrue|incorrect|wrong|mistaken|erroneous|inaccurate|invalid|bogus|nonsense|misconception|"

@@ -287,6 +287,31 @@ def _ansi(t: str) -> str:
     return "".join(out)
 
 
+_TABLE_RE = re.compile(r"(?m)^[ \t]*\|.*\|[ \t]*\n[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*(?:\|[ \t]*:?-{3,}:?[ \t]*)*\|?[ \t]*\n"
+                       r"(?:[ \t]*\|.*\|[ \t]*(?:\n|$))+")
+_NAME_CELL_RE = re.compile(r"^(?:(?:[Ll]ength|[Mm]easure|[Ss]egment|[Ss]ide|[Aa]ngle|[Aa]rc|of|the|[Tt]he)\s+)*"
+                           r"(?:m\s*)?(?:∠\s*|\\angle\s*)?[A-Z]{1,3}$|^(?:m\s*)?∠\s*\d+$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def tables(t: str) -> str:
+    """Markdown tables as the statements they make: a column of names beside a column of values
+    (`| PQ | 7 |` → `PQ = 7`), or a header row of names over one row of values."""
+    def one(m: re.Match) -> str:
+        lines = [ln for ln in m.group().splitlines() if ln.strip()]
+        head, rows = _cells(lines[0]), [_cells(ln) for ln in lines[2:]]
+        out = []
+        if all(_NAME_CELL_RE.match(h) for h in head) and len(rows) == 1 and len(rows[0]) == len(head):
+            out = [f"{h} = {v}" for h, v in zip(head, rows[0])]
+        elif len(head) == 2:
+            out = [f"{r[0]} = {r[1]}" for r in rows if len(r) == 2 and _NAME_CELL_RE.match(r[0])]
+        return ("\n" + " ;\n".join(out) + " ;\n") if out else m.group()
+    return _TABLE_RE.sub(one, t)
+
+
 def _vulgar(c: str) -> str:
     n, _, d = unicodedata.normalize("NFKC", c).partition("\u2044")
     return f"{n}/{d or 1}"
@@ -404,6 +429,8 @@ def _command(m: re.Match) -> str:
 def normalize(text: str) -> str:
     """One plain notation for LaTeX / Unicode / prose maths (see the module docstring)."""
     t = visible(text)
+    if "|" in t and "-" in t:
+        t = tables(t)
     if "∦" in t or "≇" in t or "≁" in t:
         t = _NOT_REL_RE.sub(lambda m: f" not {m.group(1)} {_NOT_REL.get(m.group(2), m.group(2))} ", t)
     t = t.translate(_UNICODE)
@@ -415,6 +442,7 @@ def normalize(text: str) -> str:
     t = re.sub(r"\+\s*/\s*-|\+-(?=\s*\d)|-\s*/\s*\+", " or ", t)
     t = re.sub(r"(?<![\w)\]}])[!~]\s*(?=\()", " not ", t)
     t = re.sub(r"(?<==)\s*~\s*(?=[\d.])|(?<![\w~])~\s*(?=\d)", " ≈ ", t)           # "AB = ~3": about 3
+    t = re.sub(r"\b[Aa]ngle\s+(?=∠|\\angle\b)", " ", t)                                # "the angle ∠ABC"
     t = re.sub(r"(?:∠|\\angle)\s*\(\s*([A-Z]{2})\s*,\s*([A-Z]{2})\s*\)\s*=\s*90\b(?:\s*\^?\s*\{?\\circ\}?|°)?", r" \1 ⊥ \2 ", t)
     t = re.sub(r"=\s*/\s*=|!=|=/=|<>|\\not\s*=|\\not\s*\\equiv", " ≠ ", t)
     t = re.sub(r"\\angle\s*\{\s*([A-Z\s]{1,8}|\d+)\s*\}", r" ∠\1 ", t)        # \angle{ABC}
