@@ -66,6 +66,7 @@ def _centres(m: re.Match, what: str) -> str:
 
 
 _PARTS = {"half": "1/2", "quarter": "1/4", "third": "1/3"}
+_KS = {"a": "1", "one": "1", "two": "2", "three": "3"}
 _LESS = {"less", "smaller", "shorter", "fewer"}
 _QTY = r"(?:∠\s*[A-Z]{1,3}(?![A-Za-z'])|(?<![A-Za-z'])[A-Z]{2}(?![A-Za-z'])|(?:a\s+)?(?i:right|straight)\s+(?i:angle)|\d+(?:\.\d+)?)"
 
@@ -160,9 +161,9 @@ _REWRITES: list[tuple[re.Pattern, object]] = [
     # arithmetic in words: "3 and a half", "3 times QR", "3 more than QR", "35° less than a right angle",
     # "40% of a right angle", "3 cubed", "to the power of 2"
     (re.compile(r"(?P<n>\d+(?:\.\d+)?|\b(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve))\s+(?i:and)\s+"
-                r"(?i:a|one)\s+(?P<f>(?i:half|quarter|third))\b"),
+                r"(?P<k>(?i:a|one|two|three))\s+(?P<f>(?i:half|halves|quarters?|thirds?))\b"),
      lambda m: f" ({_number_word(m.group('n')) if m.group('n')[0].isalpha() else m.group('n')} + "
-               f"{_PARTS[m.group('f').lower()]}) "),
+               f"{_KS[m.group('k').lower()]} * {_PARTS[m.group('f').lower().rstrip('s').replace('halve', 'half')]}) "),
     (re.compile(rf"(?P<a>\d+(?:\.\d+)?)\s*(?:°|(?i:degrees?|units?|cm))?\s+(?P<op>(?i:more|greater|larger|longer|bigger|"
                 rf"less|smaller|shorter|fewer))\s+(?i:than)\s+(?P<b>{_QTY})"),
      lambda m: f" ({_value(m.group('b'))} {'-' if m.group('op').lower() in _LESS else '+'} {m.group('a')}) "),

@@ -349,7 +349,8 @@ def response_facts(text: str) -> tuple[Stated, ...]:
             for n, clause in enumerate(parts):
                 if last_name and (p := _PRONOUN_RE.match(clause)) and not modality.VERDICT_RE.search(clause) \
                         and not modality.BACKREF_RE.match(clause):
-                    clause = f" {last_name} " + clause[p.end():]  # "It is also 9.": the thing just described
+                    # "It is also 9.", "it's a trapezoid too": the thing just described
+                    clause = f" {last_name} {'is ' if p.group('s').startswith(chr(39)) else ''}" + clause[p.end():]
                 # "…, ∠B = 90° ⟹ AC = 5": the clause before an arrow is its premise, not asserted
                 premise = iff or (k < len(segments) - 1 and n == len(parts) - 1)
                 check()
@@ -427,7 +428,8 @@ def response_facts(text: str) -> tuple[Stated, ...]:
             if names and _clause_facts(sentence.strip())[1]:
                 out.append(Stated(Taint(names), HEDGED))
         bare = modality.BARE_VERDICT_RE.match(modality.FILLERS_RE.sub(" ", sentence).replace(",", " "))
-        if not own and (modality.BACKREF_RE.match(sentence) or bare) and not (after_question and bare):
+        backref = modality.BACKREF_RE.match(modality.FILLERS_RE.sub(" ", sentence).replace(" ,", " ").lstrip(" ,"))
+        if not own and (backref or bare) and not (after_question and bare):
             # "This claim is false.", "Not true.": the sentence before is denied
             out[previous:start] = [Stated(s.fact, NEGATED if not isinstance(s.fact, Taint) else s.mode)
                                    for s in out[previous:start]]
@@ -436,8 +438,9 @@ def response_facts(text: str) -> tuple[Stated, ...]:
     return tuple(out)
 
 
-_PRONOUN_RE = re.compile(r"^\s*(?:[Ii]t|[Tt]his|[Tt]hat|[Ii]ts\s+(?:length|measure|value|size))(?:'s\s+|\s+(?=(?:is|was|"
-                         r"equals|measures|must|can|could|might|may|would|should|will|has|=)\b|=))")
+_PRONOUN_RE = re.compile(r"^\s*(?:[Ii]t|[Tt]his|[Tt]hat|[Ii]ts\s+(?:length|measure|value|size))(?P<s>'s\s+|\s+"
+                         r"(?:(?:also|too|then|still|now|again|actually|really|instead|itself)\s+)*"
+                         r"(?=(?:is|was|equals|equal|measures|must|can|could|might|may|would|should|will|has|=)\b|=))")
 _PREFIX = {"S_": "", "A_": "∠", "R_": "arc ", "T_": "△"}
 
 

@@ -154,6 +154,9 @@ HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume
                                   "thought experiment|check if|checking if|see if|see whether|iff|only if|even if|so long as|"
                                   "towards a contradiction|toward a contradiction|for contradiction|for a contradiction|"
                                   "reductio|arbitrarily|pick|picks|choose|chose|let's pick|let us pick|to be shown|"
+                                  "granted|granting|posit|posits|posited|positing|postulating|working assumption|"
+                                  "working hypothesis|provisionally|provisional|conjecturally|tentatively|"
+                                  "to prove|to show|to establish|to demonstrate|to be established|to be demonstrated|"
                                   "for example|for instance|e\\.g\\.|eg|say|such as|as an example|"
                                   "need to show|needs to show|want to show|wants to show|have to show|has to show|"
                                   "need to prove|want to prove|have to prove|to be shown|to be proved|to be proven|"
@@ -265,7 +268,10 @@ RETRACT_RE = re.compile(_words("scratch that|strike that|never mind|ignore that|
                                "that is wrong|that was wrong|correction|no wait|wait no|i take that back|"
                                "disregard that|disregard the above|ignore the above|forget that|forget the above|"
                                "delete that|retract|retracted|withdrawn|i retract|not what i meant|"
-                               "just kidding|jk|kidding|april fools"))
+                               "just kidding|jk|kidding|april fools") +
+                        r"|\b(?:[Ss]crap|[Ss]cratch|[Dd]iscard|[Cc]ancel|[Uu]ndo|[Ee]rase|[Dd]elete|[Dd]rop|[Ff]orget|[Ii]gnore|"
+                        r"[Dd]isregard|[Ww]ithdraw|[Rr]etract|[Ss]trike|[Rr]emove|[Tt]oss|[Rr]eject|[Rr]evoke)\s+"
+                        r"(?:that|this|it|the\s+above|the\s+last(?:\s+\w+)?|my\s+last(?:\s+\w+)?)\b")
 # a clause that offers another value: "or 4", "but the figure shows 4", ", 2f - 6"
 ALTERNATIVE_RE = re.compile(_words("or|nor|but|however|although|though|yet|whereas|instead|rather|alternatively|"
                                    "either|maybe|perhaps|possibly|probably|otherwise|vs|versus|unless|except|"
@@ -391,7 +397,8 @@ observation observations perception description descriptions analysis reasoning 
 facts details visual visible visually markings tick ticks marking legend caption scale symmetry symmetric midpoint
 midpoints intersection intersect intersects meet meets bisect bisects lie lies lying passes pass through across
 along inside outside above below left top bottom upper lower last larger smaller largest smallest longer shorter
-longest shortest big small large middle different carefully closely pair pairs according directly simply easily immediately evidently
+longest shortest big small large middle different carefully closely pair pairs according agree agrees
+agreeing agreement match matches matching consistent consistency fits fit confirms confirm corresponds directly simply easily immediately evidently
 readily firstly secondly consequently accordingly subsequently correspondingly notably importantly visually
 geometrically algebraically numerically explicitly sum labeled known information measurements measurement lengths
 since because where while whose therefore means both either each full whole entire part parts given figure's
