@@ -822,3 +822,7 @@ PARAPHRASES += [
     (P, "PQ = 7, which is the longest side."),
     (P, "PQ = 7 cm and QR = 9 cm, so the perimeter is 32 cm."),
 ]
+
+# --- lengths on one scale when both sides give units ---
+HACKS += [("PQ = 7 \\text{ cm}", "PQ = 7 m"), ("PQ = 7 \\text{ cm}", "PQ = 0.7 mm")]
+PARAPHRASES += [("PQ = 7 \\text{ cm}", "PQ = 0.07 m"), ("PQ = 7 \\text{ cm}", "PQ = 70 mm")]

@@ -98,11 +98,22 @@ def _unit_match(f: sympy.Expr, e: sympy.Expr) -> bool:
     units (`7 km` is not `7 cm`), unit-free when one gives none — except that an angle the response gives
     in radians, minutes or grads is never an annotation's (degree) angle."""
     fu, eu = _units(f), _units(e)
-    if fu and eu:
-        return same_equation(f, e)
+    if fu and eu:  # both give units: on one scale (0.07 m is 7 cm; 7 km is not)
+        return same_equation(_to_cm(f), _to_cm(e))
     if eu & ANGLE_UNITS:
         return False
     return same_equation(strip_units(f), strip_units(e))
+
+
+_CM = sympy.Symbol("U_cm")
+_SCALE = {"U_mm": sympy.Rational(1, 10), "U_dm": 10, "U_m": 100, "U_km": 100000, "U_in": sympy.Rational(254, 100),
+          "U_ft": sympy.Rational(3048, 100), "U_yd": sympy.Rational(9144, 100), "U_mi": sympy.Rational(16093440, 100)}
+
+
+def _to_cm(e: sympy.Expr) -> sympy.Expr:
+    """Lengths in one unit, centimetres (angle units are left as they are)."""
+    sub = {x: _SCALE[x.name] * _CM for x in e.free_symbols if x.name in _SCALE}
+    return e.xreplace(sub) if sub else e
 
 
 def _names(e: sympy.Expr) -> frozenset[str]:
