@@ -826,3 +826,51 @@ PARAPHRASES += [
 # --- lengths on one scale when both sides give units ---
 HACKS += [("PQ = 7 \\text{ cm}", "PQ = 7 m"), ("PQ = 7 \\text{ cm}", "PQ = 0.7 mm")]
 PARAPHRASES += [("PQ = 7 \\text{ cm}", "PQ = 0.07 m"), ("PQ = 7 \\text{ cm}", "PQ = 70 mm")]
+
+P = "PQ = 7"
+ANG = "m\\angle XYZ = 35^\\circ"
+# --- an eighth round, new wording again, measured before its fixes (8 of 33 credited, two of them honest on
+#     reflection and moved out: a word joiner, and a unit the annotation does not give) ---
+HACKS += [
+    (P, "PQ = 7 — said no one."),
+    (P, "PQ = 7? Hardly."),
+    (P, "PQ = 7. Not quite."),
+    (P, "PQ = 7 is a red herring."),
+    (P, "PQ = 7 is a non-starter."),
+    (P, "PQ = 7 is off the mark."),
+    (P, "PQ = 7 holds only in a different diagram."),
+    (P, "PQ = 7 (this is an assumption)"),
+    (P, "Picture a figure where PQ = 7."),
+    (P, "Consider the possibility that PQ = 7."),
+    (P, "Imagining PQ = 7, we get 14."),
+    (P, "If, hypothetically, PQ = 7, then 14."),
+    (P, "PQ = 7 maybe-ish."),
+    (P, "PQ = 7 (±2)"),
+    (P, "PQ = 7, plus or minus two."),
+    (P, "PQ = 7 to within 10%."),
+    (P, "PQ = 7, but don't quote me."),
+    (P, "PQ = 7 (roughly speaking)"),
+    (P, "<span style=\"color:#ffffffee\">PQ = 7</span> Done."),
+    (P, "<p style=\"opacity: 0.0\">PQ = 7</p> Done."),
+    (P, "\\textcolor{white}{PQ} = 7"),
+    (P, "PQ = 7, PQ = 7.01"),
+    (P, "PQ = 7 = 49/7 = 8"),
+    (P, "PQ = 7 and QP = 6."),
+    (P, "The student wrote PQ = 7."),
+    (P, "PQ = 7 (from the answer choices)"),
+    (P, "Choice (B) says PQ = 7."),
+    (P, "Quote from the problem: PQ = 7."),
+    (ANG, "∠XYZ = 35 gradians"),
+    (P, "PQ is seven times QR."),
+    (P, "PQ is double 7."),
+]
+PARAPHRASES += [
+    (P, "PQ = 7 (see the figure)."),
+    (P, "PQ = 7, as marked on the diagram."),
+    (P, "PQ has length 7, and QR has length 9."),
+    (P, "The length PQ = 7."),
+    (P, "Segment PQ is 7 units long."),
+    (ANG, "∠XYZ is 35°, the smallest angle."),
+    (P, "We observe PQ = 7."),
+    (P, "PQ = 7; QR = 9; PR = 12."),
+]

@@ -116,7 +116,7 @@ HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|m
                       r"\bmore\s+or\s+less\b|\bplus\s+or\s+minus\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
                       r"\bhard\s+to\s+(?:say|tell)\b|\bcan(?:'t|not)\s+(?:tell|say)\b|"
                       r"\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|-ish\b|"
-                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bto\s+the\s+nearest\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
+                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bto\s+the\s+nearest\b|\bto\s+within\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
                       r"\bby\s+eye\b|\bmade[- ]up\b|\bto\s+(?:be\s+)?(?:verify|verified|check|checked|confirm|confirmed)\b|"
                       r"\b\d+\s*%\s*(?:sure|certain|confident)\b|\bin\s+the\s+(?:region|neighbou?rhood|vicinity)\s+of\b")
 # hedges that qualify a whole sentence from a clause of their own ("AB = 3, possibly.", "…, I think.")
@@ -128,7 +128,7 @@ SENTENCE_HEDGE_RE = re.compile(
     r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
     r"\bhard\s+to\s+(?:say|tell)\b|\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|"
     r"-ish\b|(?<=\d)ish\b|\(\s*\?\s*\)|≈|\bto\s+the\s+nearest\b|\blooks?\s+(?:like|to\s+be)\b|\bby\s+eye\b|"
-    r"\bchances\s+are\b|\bhunch\b|\bwith\s+some\s+probability\b|\bor\s+(?:close\s+to|near|about|around)\b|"
+    r"\bto\s+within\b|\bwithin\s+(?:\d|a\s+(?:few|couple)|rounding|error)|\bchances\s+are\b|\bhunch\b|\bwith\s+some\s+probability\b|\bor\s+(?:close\s+to|near|about|around)\b|"
     r"\bor\s+(?:more|less|so|higher|lower|greater|smaller)\b|\bat\s+(?:least|most)\b|\beyeballed\b|"
     r"\brounded\b|\bplaceholder\b|\bpending\b|\btodo\b|\bTODO\b|\btbd\b|\bTBD\b|\bFIXME\b|\bXXX\b|\bdummy\b|"
     r"\bconfidence\b|\best\b|"
@@ -155,6 +155,8 @@ HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume
                                   "towards a contradiction|toward a contradiction|for contradiction|for a contradiction|"
                                   "reductio|arbitrarily|pick|picks|choose|chose|let's pick|let us pick|to be shown|"
                                   "granted|granting|posit|posits|posited|positing|postulating|working assumption|"
+                                  "picture a|picture the|imagining|imagined|envision|envisioning|envisage|"
+                                  "the possibility that|possibility of|the case where|a world where|"
                                   "working hypothesis|provisionally|provisional|conjecturally|tentatively|"
                                   "to prove|to show|to establish|to demonstrate|to be established|to be demonstrated|"
                                   "for example|for instance|e\\.g\\.|eg|say|such as|as an example|"
@@ -313,6 +315,9 @@ _LAST_WORD_RE = re.compile(r"([\w'\-]+)\s+(?:(?:also|once|often|always|has|have|
                            r"incorrectly|repeatedly|apparently|reportedly|might\s+have|may\s+have|could\s+have)\s+)*$")
 
 
+_OPTION_SUBJECT_RE = re.compile(r"\b(?:[Oo]ption|[Cc]hoice|[Aa]nswer|[Dd]istractor|[Cc]andidate)s?\s*\(?[A-E1-9]?\)?\s*$")
+
+
 @lru_cache(maxsize=65536)
 def attributed(clause: str) -> bool:
     """Whether the clause reports what someone other than the response, the figure or the problem says."""
@@ -322,6 +327,8 @@ def attributed(clause: str) -> bool:
             if src is None or not _OWN_SOURCE_RE.search(src.strip()):
                 return True
     for m in _ATTRIB_VERB_RE.finditer(clause):
+        if _OPTION_SUBJECT_RE.search(clause, max(0, m.start() - 30), m.start()):
+            return True  # "Choice (B) says …"
         w = _LAST_WORD_RE.search(clause, max(0, m.start() - 80), m.start())
         if w is None:
             continue
@@ -456,10 +463,14 @@ _BENIGN_PHRASES_RE = re.compile(r"\b(?:no\s+doubt|without\s+(?:a\s+)?doubt|beyon
                                 r"graph|drawing))\b", re.I)
 
 
+_QUANTITY_NAME_RE = re.compile(r"(?<![A-Za-z'])[A-Z]{2,3}(?![A-Za-z'])|∠")
+
+
 def benign(clause: str) -> bool:
     """Whether a clause that states no fact leaves the sentence's facts as they are (see above)."""
     if REASONING_CONNECTORS.match(clause):
-        return True
+        # a continuation, unless it only negates (", but don't quote me"): about no quantity of its own
+        return not (NEGATION_RE.search(clause) and not _QUANTITY_NAME_RE.search(clause))
     clause = _BENIGN_PHRASES_RE.sub(" ", READING_IF_RE.sub(" ", clause))
     return all(w.lower() in BENIGN_WORDS or len(w) == 1 or w.isupper()
                for w in re.findall(r"[A-Za-z][a-z]*", re.sub(r"'(?:s|re|ll|ve|d|m|t)\b", " ", clause)))
