@@ -76,7 +76,7 @@ VERDICT_RE = re.compile(
     r"\b(?:is|are|was|were|'s)\s+(?:\w+ly\s+)?(?:a\s+)?(?:mistake|error|typo|lie|hoax)\b|"
     r"(?:≠|\bnot|\bnever)\s*(?:true|correct|the\s+case|right|so|valid|accurate|supported)\b|"
     r"\b(?:does\s*n[o']t|do\s*n[o']t|doesn't|never|cannot|can't)\s+hold\b|\bfails?\s+to\s+hold\b|"
-    r"\bruled\s+out\b|\bno\s+longer\s+(?:true|holds?)\b")
+    r"\bruled\s+out\b|\bno\s+longer\s+(?:true|holds?)\b|\bout\s+of\s+the\s+question\b|\bnot\s+(?:a\s+)?possib\w*")
 VERDICT_OTHER_RE = re.compile(_words("option|options|choice|choices|answer|answers|alternative|alternatives|"
                                      "distractor|distractors|others|other|rest|remaining|statement\\s+\\(?[A-E1-9]\\)?") +
                               r"|\(\s*[A-E]\s*\)")
@@ -109,14 +109,18 @@ HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|m
                              "unconfirmed|unchecked|tentative|tentatively|iirc|afaik|believe|suspect|reckon|reckoning|rough|rounded|rounding|"
                              "placeholder|placeholders|dummy|todo|tbd|pending|temporary|arbitrary|arbitrarily|"
                              "guesstimate|guesstimated|eyeballed|eyeballing|est|confidence|probability|chance|fixme|"
-                             "odds|presumed|unsure|chances|hunch|likelihood|plausible|probable") + "|≈|" +
+                             "odds|presumed|unsure|chances|hunch|likelihood|plausible|probable|perchance|mayhaps|mayhap|"
+                             "peradventure|wager|instinct|intuition|intuitively|gut|opinion|rumou?r|legend|"
+                             "speculatively|impression|feeling") + "|≈|" +
                       _words("around|about|nearly|almost|some", after=r"\s*(?=[-(\d√π])") +
                       r"|\bI\s+(?:think|believe|guess|suppose|feel|suspect|reckon|imagine|bet)\b|\bI'd\s+say\b|"
                       r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bor\s+so\b|\bgive\s+or\s+take\b|"
                       r"\bmore\s+or\s+less\b|\bplus\s+or\s+minus\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
                       r"\bhard\s+to\s+(?:say|tell)\b|\bcan(?:'t|not)\s+(?:tell|say)\b|"
                       r"\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|-ish\b|"
-                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bto\s+the\s+nearest\b|\bto\s+within\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
+                      r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bto\s+the\s+nearest\b|\bto\s+within\b|"
+                      r"\b[Ii]n\s+my\s+(?:view|opinion|estimation|judgement|judgment)\b|\bI\s+bet\b|\bI'd\s+(?:wager|bet|guess)\b|"
+                      r"\bneeds?\s+(?:checking|verification|confirmation)\b|\bhas\s+it\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
                       r"\bby\s+eye\b|\bmade[- ]up\b|\bto\s+(?:be\s+)?(?:verify|verified|check|checked|confirm|confirmed)\b|"
                       r"\b\d+\s*%\s*(?:sure|certain|confident)\b|\bin\s+the\s+(?:region|neighbou?rhood|vicinity)\s+of\b")
 # hedges that qualify a whole sentence from a clause of their own ("AB = 3, possibly.", "…, I think.")
@@ -128,6 +132,8 @@ SENTENCE_HEDGE_RE = re.compile(
     r"\b(?:not|n't)\s+(?:sure|certain|confident|positive)\b|\bif\s+(?:I|memory)\s+(?:recall|remember|serves)\b|"
     r"\bhard\s+to\s+(?:say|tell)\b|\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|"
     r"-ish\b|(?<=\d)ish\b|\(\s*\?\s*\)|≈|\bto\s+the\s+nearest\b|\blooks?\s+(?:like|to\s+be)\b|\bby\s+eye\b|"
+    r"\bneeds?\s+(?:checking|verification|verifying|confirmation|to\s+be\s+(?:checked|verified|confirmed))\b|"
+    r"\b[Ii]n\s+my\s+(?:view|opinion|estimation|judgement|judgment)\b|\bI\s+bet\b|\bperchance\b|\bmayhaps?\b|"
     r"\bto\s+within\b|\bwithin\s+(?:\d|a\s+(?:few|couple)|rounding|error)|\bchances\s+are\b|\bhunch\b|\bwith\s+some\s+probability\b|\bor\s+(?:close\s+to|near|about|around)\b|"
     r"\bor\s+(?:more|less|so|higher|lower|greater|smaller)\b|\bat\s+(?:least|most)\b|\beyeballed\b|"
     r"\brounded\b|\bplaceholder\b|\bpending\b|\btodo\b|\bTODO\b|\btbd\b|\bTBD\b|\bFIXME\b|\bXXX\b|\bdummy\b|"
@@ -169,6 +175,7 @@ HYPOTHESIS_RE = re.compile(_words("if|suppose|supposed|supposes|supposing|assume
                                   "(?:problem|figure|diagram|question|triangle|case|exercise|example|image|picture)|"
                                   "another\\s+(?:problem|figure|diagram|question|case|exercise|example|image)|"
                                   "other\\s+(?:problems|figures|diagrams|questions|cases|exercises|examples)") +
+                           r"|\bprovided\s+(?=[A-Z∠△⊙(])|\bgiven\s+that\s+(?:we\s+)?(?:assume|suppose)\b"
                            r"|^\s*(?:[Ss]ay|[Hh]ad|[Ss]hould|[Ww]ere|[Pp]rovided|[Gg]iven\s+that\s+we\s+assume|[Pp]rove|[Ss]how)\b"
                            r"|[☐□]|\[\s\]")
 # "if we look at the figure": a way of reading, not a condition
