@@ -52,7 +52,8 @@ NEGATION_RE = re.compile(_words("not|never|false|untrue|incorrect|wrong|neither|
                                 "debunks?|debunked|negates?|negated|invalidates?|invalidated|retracts?|retracted|"
                                 "withdraws?|withdrawn|revokes?|revoked|unsupported|unproven|unfounded|nobody|no\\s+one|"
                                 "untenable|misreading|misread|misreads|misinterpretation|fails?\\s+to\\s+match|"
-                                "doesn't\\s+match|does\\s+not\\s+match|mismatch|mismatches") +
+                                "doesn't\\s+match|does\\s+not\\s+match|mismatch|mismatches|avoid|avoiding|refrain|"
+                                "beware|shun") +
                          r"|n't\b|≠|\bNOT\b(?=\s+(?:true|TRUE|correct|CORRECT|the\s+case|so)\b)")
 # "not 4", "(not 4)": an alternative value rejected, not the clause's fact
 NOT_VALUE_RE = re.compile(r"\(?\s*" + _words(r"not|never|nor|rather\s+than|instead\s+of") +
@@ -76,7 +77,8 @@ VERDICT_RE = re.compile(
     r"\b(?:is|are|was|were|'s)\s+(?:\w+ly\s+)?(?:a\s+)?(?:mistake|error|typo|lie|hoax)\b|"
     r"(?:≠|\bnot|\bnever)\s*(?:true|correct|the\s+case|right|so|valid|accurate|supported)\b|"
     r"\b(?:does\s*n[o']t|do\s*n[o']t|doesn't|never|cannot|can't)\s+hold\b|\bfails?\s+to\s+hold\b|"
-    r"\bruled\s+out\b|\bno\s+longer\s+(?:true|holds?)\b|\bout\s+of\s+the\s+question\b|\bnot\s+(?:a\s+)?possib\w*")
+    r"\bruled\s+out\b|\bno\s+longer\s+(?:true|holds?)\b|\bout\s+of\s+the\s+question\b|\bnot\s+(?:a\s+)?possib\w*|"
+    r"⊥(?=\s*$)")
 VERDICT_OTHER_RE = re.compile(_words("option|options|choice|choices|answer|answers|alternative|alternatives|"
                                      "distractor|distractors|others|other|rest|remaining|statement\\s+\\(?[A-E1-9]\\)?") +
                               r"|\(\s*[A-E]\s*\)")
@@ -120,7 +122,9 @@ HEDGE_RE = re.compile(_words("maybe|perhaps|possibly|probably|presumably|might|m
                       r"\bto\s+be\s+(?:confirmed|verified|checked|determined)\b|\bcitation\s+needed\b|-ish\b|"
                       r"\bor\s+thereabouts\b|(?<=\d)ish\b|\bto\s+the\s+nearest\b|\bto\s+within\b|"
                       r"\b[Ii]n\s+my\s+(?:view|opinion|estimation|judgement|judgment)\b|\bI\s+bet\b|\bI'd\s+(?:wager|bet|guess)\b|"
-                      r"\bneeds?\s+(?:checking|verification|confirmation)\b|\bhas\s+it\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
+                      r"\bneeds?\s+(?:checking|verification|confirmation)\b|\bhas\s+it\b|"
+                      r"\b(?:looks?|sounds?|seems?|feels?)\s+(?:about\s+|roughly\s+|more\s+or\s+less\s+)?(?:right|correct|ok|"
+                      r"okay|fine|good|plausible|reasonable|true)\b|\b(?:TODO|TBD|FIXME)\b|\blooks?\s+(?:like|to\s+be)\b|"
                       r"\bby\s+eye\b|\bmade[- ]up\b|\bto\s+(?:be\s+)?(?:verify|verified|check|checked|confirm|confirmed)\b|"
                       r"\b\d+\s*%\s*(?:sure|certain|confident)\b|\bin\s+the\s+(?:region|neighbou?rhood|vicinity)\s+of\b")
 # hedges that qualify a whole sentence from a clause of their own ("AB = 3, possibly.", "…, I think.")
