@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import os
 import subprocess
 import sys
@@ -206,7 +207,10 @@ def test_every_shipped_config_is_within_bounds():
 def test_yaml_numbers_written_as_yaml_1_1_strings_are_accepted(work):
     from perception_r1.train.config import parse
 
-    Path("lr.yaml").write_text(Path("base.yaml").read_text().replace("learning_rate: 1.0e-4", "learning_rate: 1e-4"))
+    # `1e-4` (no dot) is a string to YAML 1.1 loaders; the recipe's own value is replaced, whatever it is
+    text, n = re.subn(r"(?m)^learning_rate: \S+", "learning_rate: 1e-4", Path("base.yaml").read_text())
+    assert n == 1
+    Path("lr.yaml").write_text(text)
     _, args = parse("grpo", ["--config", "lr.yaml", "--use_cpu", "True"])
     assert args.learning_rate == 1e-4
 

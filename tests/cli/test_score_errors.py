@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -146,22 +147,27 @@ def test_ctrl_c_is_one_line_and_keeps_the_verdicts_paid_for(work):
                                              for k in range(40)))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "HF_HUB_OFFLINE": "1",
            "PERCEPTION_R1_MATH_WORKERS": "1"}
-    served = []
+    served, gate = [], threading.Event()
 
     def reply(body):  # called once a request holds one of the 4 slots, 0.2 s before its reply is sent
         served.append(1)
+        if len(served) > 16:  # hold the rest until Ctrl-C: on a loaded machine the run must not finish first
+            gate.wait(60)
         return loopback_judge_reply(body)
 
     with LoopbackServer(reply, latency=0.2, capacity=4) as srv:
         argv = _argv(srv.url, ["--responses", "many.jsonl", "--judge-cache", "c.sqlite", "--chunk-size", "8"])
         proc = subprocess.Popen([sys.executable, "-m", "perception_r1.cli.main", *argv], cwd=work, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        deadline = time.time() + 60
-        while len(served) < 16 and time.time() < deadline:
-            time.sleep(0.02)
-        time.sleep(0.1)  # the replies of the first 12 are read
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        try:
+            deadline = time.time() + 60
+            while len(served) < 17 and time.time() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.5)  # the replies of the first 16 are read
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            gate.set()
     assert proc.returncode == 130, err
     assert [line for line in err.splitlines() if line.strip() and "%|" not in line] == ["perception-r1 score: interrupted"]
     with sqlite3.connect(work / "c.sqlite") as db:
