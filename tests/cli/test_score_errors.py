@@ -158,7 +158,10 @@ def test_ctrl_c_is_one_line_and_keeps_the_verdicts_paid_for(work):
     with LoopbackServer(reply, latency=0.2, capacity=4) as srv:
         argv = _argv(srv.url, ["--responses", "many.jsonl", "--judge-cache", "c.sqlite", "--chunk-size", "8"])
         proc = subprocess.Popen([sys.executable, "-m", "perception_r1.cli.main", *argv], cwd=work, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                # as from a terminal: a test run started in the background inherits SIGINT
+                                # ignored, and so would the command, which then never sees the Ctrl-C
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         try:
             deadline = time.time() + 60
             while len(served) < 17 and time.time() < deadline:
