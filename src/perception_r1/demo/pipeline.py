@@ -42,10 +42,21 @@ def _done(path: Path) -> dict[str, Any] | None:
     return json.loads(marker.read_text()) if marker.exists() else None
 
 
+def _normal(settings: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(settings, default=str))
+
+
+def _started_with(path: Path, settings: dict[str, Any]) -> bool:
+    """Whether `path` holds this stage started, not finished, with the same settings (an interrupted run)."""
+    marker = path / "started.json"
+    return marker.exists() and _done(path) is None and json.loads(marker.read_text()) == _normal(settings)
+
+
 def _stage(path: Path, settings: dict[str, Any], fn: Callable[[], dict[str, Any]],
            note: Callable[[str], None]) -> dict[str, Any]:
-    """Run `fn` unless `path` holds this stage finished with the same `settings`; record its wall time."""
-    settings = json.loads(json.dumps(settings, default=str))
+    """Run `fn` unless `path` holds this stage finished with the same `settings`; record its wall time.
+    A stage started (`started.json`) or finished with other settings is refused, never mixed with this one."""
+    settings = _normal(settings)
     done = _done(path)
     if done is not None:
         if done.get("settings") != settings:
@@ -53,11 +64,16 @@ def _stage(path: Path, settings: dict[str, Any], fn: Callable[[], dict[str, Any]
                                 f"({path / 'done.json'}); use another --out or remove that folder")
         note(f"{path}: finished in an earlier run with the same settings, reused")
         return done
+    started = path / "started.json"
+    if started.exists() and json.loads(started.read_text()) != settings:
+        raise StageMismatch(f"{path} holds an unfinished stage started with other settings ({started}); "
+                            f"use another --out or remove that folder")
+    path.mkdir(parents=True, exist_ok=True)
+    started.write_text(json.dumps(settings, indent=1) + "\n")
     t0 = time.time()
     info = fn() or {}
     info["seconds"] = round(time.time() - t0, 1)
     info["settings"] = settings
-    path.mkdir(parents=True, exist_ok=True)
     (path / "done.json").write_text(json.dumps(info, indent=1, default=str) + "\n")
     return info
 
@@ -99,29 +115,48 @@ def make_data(cfg: DemoConfig, out: Path, note) -> dict[str, str]:
     return paths
 
 
-def run_grpo(cfg: DemoConfig, arm: str, base: str, train: str, out: Path, note) -> str:
-    """One arm: its recipe with the demo's folders, seed and base; one progress bar, TRL's per-step
-    dicts in `out/metrics.jsonl` and the run's log file."""
+def _arm(cfg: DemoConfig, arm: str, base: str, train: str, out: Path):
+    """(MethodArgs, GRPOConfig, stage settings) of one arm with the demo's folders, seed and base."""
     overrides = {"model_name_or_path": base, "dataset": train, "synth_seed": cfg.seed, "output_dir": str(out),
                  "seed": cfg.seed, "data_seed": cfg.seed, "num_threads": cfg.threads, "report_to": "none"}
+    method, args = recipe(cfg, arm, overrides)
+    settings = {"recipe": ARM_CONFIGS[arm], "base": base, "train": train,
+                "args": {k: v for k, v in args.to_dict().items() if k not in ("logging_dir",)},
+                "method": method.__dict__}
+    return method, args, settings
+
+
+def grpo_finished(cfg: DemoConfig, arm: str, base: str, train: str, out: Path) -> bool:
+    """Whether `out` holds this arm finished with the same settings (a rerun reuses it)."""
+    done = _done(out)
+    return done is not None and done.get("settings") == _normal(_arm(cfg, arm, base, train, out)[2])
+
+
+def run_grpo(cfg: DemoConfig, arm: str, base: str, train: str, out: Path, note,
+             sink: Callable[[int, int, float | None], None] | None = None) -> str:
+    """One arm: its recipe with the demo's folders, seed and base; one progress bar (or its steps sent to
+    `sink`, see `train.progress.QuietProgress`), TRL's per-step dicts in `out/metrics.jsonl` and the run's log.
+    An arm interrupted earlier with the same settings continues from its last checkpoint (`save_steps`)."""
+    method, args, settings = _arm(cfg, arm, base, train, out)
+    resume = _started_with(out, settings)
 
     def stage():
         from perception_r1.train import grpo
         from perception_r1.train.config import set_threads
         from perception_r1.train.progress import QuietProgress
+        from perception_r1.train.run import last_checkpoint
 
-        method, args = recipe(cfg, arm, overrides)
         set_threads(method)
         trainer = grpo.make_trainer(method, args, grpo.plan(method, args))
-        QuietProgress.install(trainer, f"grpo {arm}")
-        result = trainer.train()
+        QuietProgress.install(trainer, f"grpo {arm}", sink=sink)
+        ckpt = last_checkpoint(out) if resume else None
+        if ckpt:
+            note(f"grpo {arm}: continuing the interrupted run from {ckpt}")
+        result = trainer.train(resume_from_checkpoint=ckpt)
         trainer.save_model(str(out))
-        return {"arm": arm, "steps": result.global_step, "reward_weights": list(args.reward_weights)}
+        return {"arm": arm, "steps": result.global_step, "reward_weights": list(args.reward_weights),
+                "resumed_from": ckpt}
 
-    method, args = recipe(cfg, arm, overrides)
-    settings = {"recipe": ARM_CONFIGS[arm], "base": base, "train": train,
-                "args": {k: v for k, v in args.to_dict().items() if k not in ("logging_dir",)},
-                "method": method.__dict__}
     _stage(out, settings, stage, note)
     return str(out)
 
@@ -138,16 +173,14 @@ def run_eval(cfg: DemoConfig, model: str, data: str, out: Path, note) -> dict[st
         torch.set_num_threads(cfg.threads)
         s = evaluate(EvalConfig(benchmark="synth", data=data, out=str(out), model=model,
                                 max_new_tokens=cfg.eval_max_new_tokens, batch_size=cfg.eval_batch,
-                                max_pixels=_max_pixels(cfg)))
+                                max_pixels=method.max_pixels, prompt_preset=method.prompt_preset))
         return {"accuracy": s["accuracy"], "perception": s["perception"]["mean"],
                 "perception_ok": s["perception"]["ok_rate"], "items": s["perception"]["items"],
                 "diagnosis": diagnosis(list(read_results(out).values()))}
 
-    return _stage(out, {"model": model, "data": data, "max_new_tokens": cfg.eval_max_new_tokens}, stage, note)
-
-
-def _max_pixels(cfg: DemoConfig) -> int:
-    return recipe(cfg, "perception_r1")[0].max_pixels
+    method = recipe(cfg, "perception_r1")[0]  # the prompt and image size the arms were trained with
+    return _stage(out, {"model": model, "data": data, "max_new_tokens": cfg.eval_max_new_tokens,
+                        "prompt_preset": method.prompt_preset}, stage, note)
 
 
 def read_results(eval_dir: str | Path) -> dict[str, dict[str, Any]]:
@@ -161,6 +194,7 @@ def run_one(cfg: DemoConfig, out: str | Path, *, split: str = "heldout",
     """Every stage for one seed; returns the paths and per-stage results. `split` picks the evaluation
     set (`dev` while tuning). `on_stage(name)` is called as each stage starts, `note(text)` with what a
     person should see (a reused stage)."""
+    from .arms import train_arms
     from .base import base_path, verify
 
     out = Path(out)
@@ -173,7 +207,8 @@ def run_one(cfg: DemoConfig, out: str | Path, *, split: str = "heldout",
         # The seconds each stage took when it ran (kept in done.json), also when a rerun reuses it.
         on_stage(name)
         value = fn()
-        timings[name] = round(sum((_done(d) or {}).get("seconds", 0.0) for d in dirs), 1)
+        if dirs:
+            timings[name] = round(sum((_done(d) or {}).get("seconds", 0.0) for d in dirs), 1)
         return value
 
     data_dir = out / "data"
@@ -182,8 +217,9 @@ def run_one(cfg: DemoConfig, out: str | Path, *, split: str = "heldout",
     base = str(base_path(cfg.base))
     base_info = verify(base)
     (out / "base.json").write_text(json.dumps(base_info, indent=1) + "\n")
-    arms = {arm: timed(f"grpo {arm}", lambda arm=arm: run_grpo(cfg, arm, base, data["train"], out / f"grpo_{arm}", note),
-                       out / f"grpo_{arm}") for arm in ARM_NAMES}
+    arm_dirs = {arm: out / f"grpo_{arm}" for arm in ARM_NAMES}
+    arms = timed("grpo " + " + ".join(ARM_NAMES), lambda: train_arms(cfg, arm_dirs, base, data["train"], note))
+    timings.update({f"grpo {arm}": (_done(d) or {}).get("seconds", 0.0) for arm, d in arm_dirs.items()})
     models = {"base": base, **arms}
     evals = {name: timed(f"eval {name}", lambda name=name, path=path: run_eval(
         cfg, path, data[split], out / f"eval_{split}" / name, note), out / f"eval_{split}" / name)

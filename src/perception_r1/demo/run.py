@@ -8,46 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from .config import DemoConfig
+from .logs import log_to_file
 from .pipeline import ARM_NAMES, run_one
 from .report import aggregate, seed_summary, write_outputs
 
 log = logging.getLogger("perception_r1.demo")
-
-STAGES = ("synth", "base", *(f"grpo {a}" for a in ARM_NAMES), "eval base", *(f"eval {a}" for a in ARM_NAMES))
-
-
-@contextmanager
-def log_to_file(path: Path) -> Iterator[None]:
-    """Route logging and warnings to `path` for the duration (the terminal keeps the progress bars)."""
-    root = logging.getLogger()
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    saved = root.handlers[:], root.level
-    root.handlers = [handler]
-    root.setLevel(logging.INFO)
-    logging.captureWarnings(True)
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_default_handler()
-        hf_logging.enable_propagation()
-    except ImportError:
-        pass
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("default")
-            yield
-    finally:
-        logging.captureWarnings(False)
-        root.handlers, _ = saved
-        root.setLevel(saved[1])
-        handler.close()
 
 
 def run_demo(cfg: DemoConfig, out: str | Path, *, seeds: list[int] | None = None, split: str = "heldout",
