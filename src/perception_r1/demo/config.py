@@ -34,8 +34,8 @@ class DemoConfig:
     base: str = ""
     configs: str = str(CONFIGS)   # folder with the two arms' YAML recipes
     n_train: int | None = None    # training problems; None: the recipe's synth_n
-    n_dev: int = 100              # for tuning: the held-out set is never looked at while tuning
-    n_heldout: int = 200
+    n_dev: int = 300              # for tuning: the held-out set is never looked at while tuning
+    n_heldout: int = 300          # 300, not 200, so that a 10-point gap is a significant McNemar test per seed
     # Overrides of both arms' recipe keys (TRL's GRPOConfig and train.config.MethodArgs).
     grpo: dict[str, Any] = field(default_factory=dict)
     # Held-out evaluation (greedy).
@@ -44,6 +44,9 @@ class DemoConfig:
     # One torch thread: on a shared 2-core machine two threads spin against other jobs and a decoding
     # step of the tiny model got 4x slower (docs/demo_research.md).
     threads: int = 1
+    # GRPO arms trained at once, one process each (`demo.arms`): 2 uses both cores of a 2-core machine and
+    # halves the arms' wall time; 1 trains them one after the other in this process.
+    arm_jobs: int = 2
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
