@@ -1,5 +1,5 @@
 """The layering of docs/architecture.md, enforced: no package imports from a package above it, and the
-pure layers (`data`, `judges` except the network judges' modules, `rewards`, `eventloop`) import
+pure layers (`data`, `judges` except the network judges' modules, `rewards`, `eventloop`, `urls`) import
 neither torch, transformers, trl nor httpx — checked by importing them in a fresh interpreter. The
 light commands (`--help`, `synth`, `validate`, `score`, `eval` on responses) stay torch-free."""
 
@@ -21,7 +21,7 @@ PACKAGE = SRC / "perception_r1"
 
 # Bottom to top; a package may import from its own package and from lower layers only.
 LAYERS = [
-    {"eventloop", "data", "llm", "stats"},
+    {"eventloop", "urls", "data", "llm", "stats"},
     {"models", "judges"},
     {"rewards"},
     {"annotate", "eval", "train"},
@@ -39,7 +39,7 @@ def _modules(package: str) -> list[str]:
     return [f"perception_r1.{package}"] + [m.name for m in pkgutil.walk_packages([str(path)], f"perception_r1.{package}.")]
 
 
-PURE = [m for p in ("eventloop", "data", "judges", "rewards") for m in _modules(p) if m not in NETWORK_JUDGES]
+PURE = [m for p in ("eventloop", "urls", "data", "judges", "rewards") for m in _modules(p) if m not in NETWORK_JUDGES]
 
 # Imports each module in turn and reports, per heavy package, the first module whose import loaded it.
 CHECK = """import importlib, json, sys

@@ -237,6 +237,7 @@ EVAL = ["eval", "--benchmark", "synth", "--data", "d", "--responses", "r.jsonl"]
     (EVAL + ["--out", "o", "--max-pixels", "0"], "need 0 < --min-pixels <= --max-pixels"),
     (EVAL + ["--out", "o", "--min-pixels", "100", "--max-pixels", "10"], "need 0 < --min-pixels <= --max-pixels"),
     (EVAL + ["--out", "o", "--extractor-url", "notaurl"], "--extractor-url must be an http(s) URL"),
+    (EVAL + ["--out", "o", "--extractor-url", "http://localhost:8000/v1 "], "--extractor-url must be an http(s) URL"),
     (EVAL[:5] + ["--model", "afile", "--out", "o"], "--model: afile is a file, not a model folder"),
     (EVAL[:5] + ["--model", "adir", "--out", "o"], "--model: adir holds no model (no config.json)"),
     (EVAL[:5] + ["--responses", "adir", "--out", "o"], "Is a directory: adir"),

@@ -24,6 +24,7 @@ from ..data.loaders import dataset_root
 from ..data.prompt import question_text
 from ..judges.canonical import canonical
 from ..llm import LLMClient, LLMError
+from ..urls import is_http_url
 from .ask import Asker
 from .distil import distil, image_data_urls, verify
 from .extract import InvalidFacts, normalise_facts, parse_facts
@@ -65,7 +66,7 @@ class AnnotateConfig:
     def check(self) -> None:
         """ValueError naming the first option out of range (in the CLI's spelling)."""
         for flag, url in (("--teacher-url", self.teacher_url), ("--extractor-url", self.extractor_url)):
-            if not url.startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            if not is_http_url(url):
                 raise ValueError(f"{flag} must be an http(s) URL such as http://localhost:8000/v1, got {url!r}")
         bounds = [("--samples", self.samples, 1), ("--concurrency", self.concurrency, 1),
                   ("--limit", self.limit, 1), ("--max-retries", self.max_retries, 0),

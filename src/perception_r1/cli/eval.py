@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..data import MAX_PIXELS, MIN_PIXELS
 from ..data.prompt import DEFAULT_PRESET, PROMPT_PRESETS
+from ..urls import is_http_url
 from .judge_args import add_judge_arguments, judge_options_from_args
 
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--perception-threshold must be between 0 and 1, got {args.perception_threshold}")
     if not 0 < args.min_pixels <= args.max_pixels:
         raise ValueError(f"need 0 < --min-pixels <= --max-pixels, got {args.min_pixels}, {args.max_pixels}")
-    if args.extractor_url is not None and not args.extractor_url.startswith(("http://", "https://")):
+    if args.extractor_url is not None and not is_http_url(args.extractor_url):
         raise ValueError(f"--extractor-url must be an http(s) URL such as http://localhost:8000/v1, "
                          f"got {args.extractor_url!r}")
     if args.model is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from perception_r1.data import MAX_PIXELS, MIN_PIXELS, read_text
 from perception_r1.data.prompt import DEFAULT_PRESET, PROMPT_PRESETS, prompt_preset
+from perception_r1.urls import is_http_url
 from perception_r1.judges import JUDGES
 from perception_r1.judges.base import ON_ERROR_POLICIES
 from perception_r1.rewards.composite import RewardConfig
@@ -120,8 +121,7 @@ class MethodArgs:
 
             if self.tiny_model_size not in PRESETS:
                 raise ValueError(f"tiny_model_size: expected one of {', '.join(PRESETS)}, got {self.tiny_model_size!r}")
-        if self.judge_url is not None and (not self.judge_url.startswith(("http://", "https://"))
-                                           or any(c.isspace() for c in self.judge_url)):
+        if self.judge_url is not None and not is_http_url(self.judge_url):
             raise ValueError(f"judge_url: must be an http(s) URL such as http://localhost:8000/v1, got {self.judge_url!r}")
         if not self.lora_target_modules.strip():
             raise ValueError("lora_target_modules: expected 'all-linear' or comma-separated module names, got ''")
