@@ -226,7 +226,7 @@ EVAL = ["eval", "--benchmark", "synth", "--data", "d", "--responses", "r.jsonl"]
     (EVAL + ["--out", "afile"], "--out afile exists; --overwrite replaces it"),
     (EVAL + ["--out", "afile", "--overwrite"], "--out afile is a file, not a folder"),
     (EVAL + ["--out", "afile/e"], "--out afile/e: afile is a file, so the folder cannot be made"),
-    (EVAL + ["--out", "o", "--resume", "--overwrite"], "--resume keeps the run in --out, --overwrite replaces it"),
+    (EVAL + ["--out", "o", "--resume", "--overwrite"], "--resume keeps what --out holds and --overwrite replaces it: give one"),
     (EVAL + ["--out", "o", "--limit", "0"], "--limit must be at least 1, got 0"),
     (EVAL + ["--out", "o", "--samples", "-1"], "--samples must be at least 0"),
     (EVAL + ["--out", "o", "--batch-size", "0"], "--batch-size must be at least 1"),

@@ -66,10 +66,14 @@ def run_command(name: str, run: Callable[[], int | None]) -> int:
 
 
 def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Path, ...] = (), what: str = "--out",
-                     resumable: bool = False) -> None:
+                     resume: bool | None = None) -> None:
     """Raise ValueError when writing `out` would replace an input (always refused) or existing
-    non-empty output (refused unless `overwrite`; `resumable`: the message names --resume too)."""
-    resume = " (--resume continues it)" if resumable else ""
+    non-empty output (refused unless `overwrite` or `resume`). `resume` is None for a command without
+    --resume; for one with it, the message names it, and --resume with --overwrite is refused."""
+    if resume and overwrite:
+        raise ValueError(f"--resume keeps what {what} holds and --overwrite replaces it: give one")
+    overwrite = overwrite or bool(resume)
+    resume = " (--resume continues it)" if resume is not None else ""
     p = Path(out).resolve()
     for src in inputs:
         s = Path(src).resolve()

@@ -57,8 +57,6 @@ def run(args: argparse.Namespace) -> int:
     from ..eval.run import EvalConfig, evaluate
     from .errors import check_folder_target, refuse_overwrite
 
-    if args.resume and args.overwrite:
-        raise ValueError("--resume keeps the run in --out, --overwrite replaces it: give one")
     # (flag, value, least, most): past `most` a typo, not a plan (no accelerator holds it).
     for flag, value, least, most in (("--limit", args.limit, 1, None), ("--max-new-tokens", args.max_new_tokens, 1, 2**20),
                                      ("--batch-size", args.batch_size, 1, 2**16), ("--samples", args.samples, 0, 2**10)):
@@ -79,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
         check_model_path(args.model, "--model")
     # Before anything is read or generated: an input is never an output, finished work is kept.
     inputs = tuple(x for x in (args.data, args.responses, args.model) if x is not None and Path(x).exists())
-    refuse_overwrite(args.out, args.overwrite or args.resume, inputs=inputs, resumable=True)
+    refuse_overwrite(args.out, args.overwrite, inputs=inputs, resume=args.resume)
     check_folder_target(args.out)
     cfg = EvalConfig(benchmark=args.benchmark, data=args.data, out=args.out, model=args.model,
                      responses=args.responses, limit=args.limit, backend=args.backend,

@@ -97,12 +97,10 @@ def check_arguments(args: argparse.Namespace, out: Path) -> None:
 
     if args.chunk_size < 1:
         raise ValueError(f"--chunk-size must be at least 1, got {args.chunk_size}")
-    if args.resume and args.overwrite:
-        raise ValueError("--resume keeps the lines in --out and --overwrite replaces them: give one")
     if out.is_dir():
         raise ValueError(f"--out {out} is a folder; score writes one JSONL file")
     # An input is never an output, and finished work is kept.
-    refuse_overwrite(out, args.overwrite or args.resume, inputs=(args.data, args.responses))
+    refuse_overwrite(out, args.overwrite, inputs=(args.data, args.responses), resume=args.resume)
     parent = next((p for p in (out.parent, *out.parent.parents) if p.exists()), Path("."))
     if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
         raise ValueError(f"--out {out}: cannot write under {parent}")
