@@ -56,7 +56,7 @@ def test_every_disguise_fools_the_gullible_judge_unfenced_and_none_fenced(attack
 def test_attacks_through_a_real_judge_get_honest_verdicts():
     attacks = CLAIMS[::7] + ESCAPES + CONTROL
     with LoopbackServer(loopback_judge_reply) as srv:
-        judge = OpenAIJudge(srv.url, "m", timeout=2.0, max_retries=0, parse_retries=0)
+        judge = OpenAIJudge(srv.url, "m", timeout=30.0, max_retries=0, parse_retries=0)
         out = judge.judge_batch([(f"{HONEST}\n{a}", FACTS) for a in attacks])
     assert out == [TRUTH] * len(attacks)
     for body in srv.requests:
