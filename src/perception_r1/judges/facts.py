@@ -27,7 +27,8 @@ import sympy
 from . import canonical, modality
 from .deadline import check
 from .expressions import MATH, UNIT_NAMES, parse_side, path, read_side, tokenize
-from .notation import normalize, unquoted, visible
+from .notation import normalize, unquoted
+from .visible import visible
 from .shapes import IS_RE, SHAPE_NOUNS, Shape, _shape_words, is_centre, listed_shapes, more_kinds, shape_at, shapes
 
 
