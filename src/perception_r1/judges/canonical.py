@@ -19,7 +19,7 @@ import re
 from functools import lru_cache
 
 # Pair relations between two named things, written as one private-use character each so no text
-# can spell them except through the phrases below (notation.visible drops private-use characters).
+# can spell them except through the phrases below (visible.visible drops private-use characters).
 PAIR_KINDS = {
     "\ue001": ("alt_int", "alternate interior angles"),
     "\ue002": ("alt_ext", "alternate exterior angles"),

@@ -8,7 +8,7 @@ A fact is one of
     a point on a line or circle; `canonical.PAIR_KINDS`);
   - `Shape(entity, words)`: `JKLM is a parallelogram`, `O is the center of the circle` (shapes.py).
 
-Text is first put in one notation (`notation.normalize`, which also drops what a reader cannot see)
+Text is first reduced to what a reader sees (`visible.visible`), put in one notation (`notation.normalize`)
 and paper-style phrasings are rewritten (`canonical.rewrite`). `response_facts` reads every fact a
 free-form response states, each with how it is stated: asserted, hedged ("maybe", "about"),
 supposed (a question, a hypothesis) or negated — and `Taint` marks quantities the response drowns in
