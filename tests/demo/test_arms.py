@@ -102,3 +102,19 @@ def test_a_killed_worker_fails_the_run_and_stops_the_other(tmp_path, train, monk
     assert not thread.is_alive(), "the parent waited on the surviving arm"
     assert len(caught) == 1 and isinstance(caught[0], ArmFailed) and "died" in str(caught[0])
     assert not [p for p in multiprocessing.active_children() if p.name.startswith("grpo ")]
+
+
+@pytest.mark.slow
+def test_a_workers_error_is_raised_in_the_parent_as_itself(tmp_path, train, monkeypatch):
+    """A rerun after the settings changed: the arm's worker refuses its folder, and the parent raises that
+    StageMismatch (a user's error, one line from the CLI), not a generic failure; the other arm is stopped."""
+    import multiprocessing
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    cfg = make_config(quick=True, grpo={"max_steps": 500})
+    arms = {arm: tmp_path / arm for arm in ARM_NAMES}
+    arms["perception_r1"].mkdir()
+    (arms["perception_r1"] / "started.json").write_text(json.dumps({"other": "settings"}))
+    with pytest.raises(StageMismatch, match="unfinished stage started with other settings"):
+        train_arms(cfg, arms, str(base_path()), train, print)
+    assert not [p for p in multiprocessing.active_children() if p.name.startswith("grpo ")]

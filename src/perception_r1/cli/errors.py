@@ -73,7 +73,7 @@ def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Pa
     if resume and overwrite:
         raise ValueError(f"--resume keeps what {what} holds and --overwrite replaces it: give one")
     overwrite = overwrite or bool(resume)
-    resume = " (--resume continues it)" if resume is not None else ""
+    hint = " (--resume continues it)" if resume is not None else ""
     p = Path(out).resolve()
     for src in inputs:
         s = Path(src).resolve()
@@ -81,9 +81,9 @@ def refuse_overwrite(out: str | Path, overwrite: bool, *, inputs: tuple[str | Pa
         if s == p or (p.is_dir() and s.is_relative_to(p)) or (s.is_dir() and p.exists() and p.is_relative_to(s)):
             raise ValueError(f"{what} {out} would overwrite the input {src}; choose another path")
     if p.is_file() and p.stat().st_size > 0 and not overwrite:
-        raise ValueError(f"{what} {out} exists; --overwrite replaces it{resume}")
+        raise ValueError(f"{what} {out} exists; --overwrite replaces it{hint}")
     if p.is_dir() and any(p.iterdir()) and not overwrite:
-        raise ValueError(f"{what} {out} is a non-empty folder; --overwrite replaces what is in it{resume}")
+        raise ValueError(f"{what} {out} is a non-empty folder; --overwrite replaces what is in it{hint}")
 
 
 def check_folder_target(out: str | Path, what: str = "--out") -> None:

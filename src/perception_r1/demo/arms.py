@@ -13,11 +13,12 @@ import atexit
 import contextlib
 import logging
 import multiprocessing
+import pickle
 import queue as queues
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import DemoConfig, DemoError
+from .config import DemoConfig
 from .logs import log_file, log_to_file
 
 log = logging.getLogger("perception_r1.demo")
@@ -38,6 +39,16 @@ def _exit_handlers():
         atexit._run_exitfuncs()
 
 
+def _portable(e: BaseException, arm: str) -> BaseException:
+    """The exception itself when it survives pickling, so the parent raises what the arm raised (and the CLI
+    tells a user's error from a bug as it would in one process); else ArmFailed with its text."""
+    try:
+        pickle.loads(pickle.dumps(e))
+        return e
+    except Exception:  # noqa: BLE001 — any exception that cannot travel is replaced by one that can
+        return ArmFailed(f"grpo {arm}: {type(e).__name__}: {e}")
+
+
 def _worker(reports: Any, log_path: str | None, cfg: DemoConfig, arm: str, base: str, train: str, out: str) -> None:
     from .pipeline import run_grpo
 
@@ -47,10 +58,9 @@ def _worker(reports: Any, log_path: str | None, cfg: DemoConfig, arm: str, base:
                             sink=lambda step, total, loss: reports.put(("step", arm, step, total, loss)))
         except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the parent reports it
             reports.put(("interrupted", arm, None))
-        except BaseException as e:  # noqa: BLE001 — a worker's error travels to the parent as one line
+        except BaseException as e:  # noqa: BLE001 — a worker's error travels to the parent, raised there
             log.exception("grpo %s failed", arm)
-            kind = "user" if isinstance(e, (DemoError, ValueError, OSError)) else "error"
-            reports.put((kind, arm, f"{type(e).__name__}: {e}"))
+            reports.put(("error", arm, _portable(e, arm)))
         else:
             reports.put(("done", arm, path))
 
@@ -60,17 +70,15 @@ def train_arms(cfg: DemoConfig, arms: dict[str, Path], base: str, train: str,
     """Train every arm in `arms` (name → output folder), `cfg.arm_jobs` at a time; their output folders."""
     from .pipeline import grpo_finished, run_grpo
 
-    if cfg.arm_jobs <= 1:
+    todo = [arm for arm, out in arms.items() if not grpo_finished(cfg, arm, base, train, out)]
+    if cfg.arm_jobs <= 1 or len(todo) <= 1:
         return {arm: run_grpo(cfg, arm, base, train, out, note) for arm, out in arms.items()}
-    done = {arm: run_grpo(cfg, arm, base, train, out, note)  # reused: no worker needed
-            for arm, out in arms.items() if grpo_finished(cfg, arm, base, train, out)}
-    if len(arms) - len(done) <= 1:
-        return {arm: done.get(arm) or run_grpo(cfg, arm, base, train, out, note) for arm, out in arms.items()}
+    done = {arm: run_grpo(cfg, arm, base, train, out, note) for arm, out in arms.items() if arm not in todo}  # reused
     from tqdm import tqdm
 
     ctx = multiprocessing.get_context("spawn")  # a fresh interpreter: no torch state forked mid-use
     reports = ctx.Queue()
-    waiting, running = [arm for arm in arms if arm not in done], {}
+    waiting, running = todo, {}
     bars: dict[str, Any] = {}
     try:
         while waiting or running:
@@ -111,7 +119,7 @@ def train_arms(cfg: DemoConfig, arms: dict[str, Path], base: str, train: str,
             elif kind == "interrupted":
                 raise KeyboardInterrupt
             else:
-                raise (DemoError if kind == "user" else ArmFailed)(f"grpo {arm}: {value}")
+                raise value
         return {arm: done[arm] for arm in arms}
     finally:
         for process in running.values():

@@ -46,10 +46,15 @@ def _normal(settings: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(settings, default=str))
 
 
+def _started(path: Path) -> dict[str, Any] | None:
+    """The settings a stage in `path` was started with (written before it runs, kept after it ends)."""
+    marker = path / "started.json"
+    return json.loads(marker.read_text()) if marker.exists() else None
+
+
 def _started_with(path: Path, settings: dict[str, Any]) -> bool:
     """Whether `path` holds this stage started, not finished, with the same settings (an interrupted run)."""
-    marker = path / "started.json"
-    return marker.exists() and _done(path) is None and json.loads(marker.read_text()) == _normal(settings)
+    return _done(path) is None and _started(path) == _normal(settings)
 
 
 def _stage(path: Path, settings: dict[str, Any], fn: Callable[[], dict[str, Any]],
@@ -64,12 +69,11 @@ def _stage(path: Path, settings: dict[str, Any], fn: Callable[[], dict[str, Any]
                                 f"({path / 'done.json'}); use another --out or remove that folder")
         note(f"{path}: finished in an earlier run with the same settings, reused")
         return done
-    started = path / "started.json"
-    if started.exists() and json.loads(started.read_text()) != settings:
-        raise StageMismatch(f"{path} holds an unfinished stage started with other settings ({started}); "
-                            f"use another --out or remove that folder")
+    if _started(path) not in (None, settings):
+        raise StageMismatch(f"{path} holds an unfinished stage started with other settings "
+                            f"({path / 'started.json'}); use another --out or remove that folder")
     path.mkdir(parents=True, exist_ok=True)
-    started.write_text(json.dumps(settings, indent=1) + "\n")
+    (path / "started.json").write_text(json.dumps(settings, indent=1) + "\n")
     t0 = time.time()
     info = fn() or {}
     info["seconds"] = round(time.time() - t0, 1)
