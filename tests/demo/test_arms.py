@@ -37,6 +37,9 @@ def test_a_stage_started_with_other_settings_is_refused(tmp_path):
 
 @pytest.mark.slow
 def test_an_interrupted_arm_continues_from_its_last_checkpoint(tmp_path, train, monkeypatch):
+    import torch
+    from safetensors.torch import load_file
+
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     cfg = make_config(quick=True, grpo={"max_steps": 3, "save_strategy": "steps", "save_steps": 1,
                                                   "save_total_limit": 5})
@@ -52,6 +55,13 @@ def test_an_interrupted_arm_continues_from_its_last_checkpoint(tmp_path, train, 
     again = json.loads((out / "done.json").read_text())
     assert again["resumed_from"].endswith("checkpoint-2") and again["steps"] == 3
     assert any("continuing the interrupted run" in n for n in notes)
+    # The resumed arm ends with the weights the uninterrupted run ended with.
+    resumed = load_file(out / "model.safetensors")
+    shutil.rmtree(out)
+    run_grpo(cfg, "perception_r1", str(base_path()), train, out, print)
+    whole = load_file(out / "model.safetensors")
+    assert resumed.keys() == whole.keys()
+    assert all(torch.equal(resumed[k], whole[k]) for k in whole), "resuming changed the trained weights"
 
 
 @pytest.mark.slow
